@@ -1,0 +1,121 @@
+//! Definition diagnostics: what CreateStateMachine / ValidateStateMachineDefinition reject.
+//!
+//! Each diagnostic carries AWS's own code (`SCHEMA_VALIDATION_FAILED`,
+//! `MISSING_TRANSITION_TARGET`, ...) so corpus cases can assert it, a finer stable `rule` id of
+//! ours, a message, and the location both as an RFC 6901 JSON pointer and in AWS's notation
+//! (`/States/C/Choices[0]/Next`).
+
+use serde::Serialize;
+
+/// AWS's diagnostic codes, plus `UNSUPPORTED_FEATURE` for what this interpreter does not run yet.
+pub mod codes {
+    pub const SCHEMA_VALIDATION_FAILED: &str = "SCHEMA_VALIDATION_FAILED";
+    pub const INVALID_JSON_DESCRIPTION: &str = "INVALID_JSON_DESCRIPTION";
+    pub const MISSING_TRANSITION_TARGET: &str = "MISSING_TRANSITION_TARGET";
+    pub const MISSING_END_STATE: &str = "MISSING_END_STATE";
+    pub const DUPLICATE_STATE_NAME: &str = "DUPLICATE_STATE_NAME";
+    /// Not an AWS code: the definition may be valid on AWS but uses a feature we do not run.
+    pub const UNSUPPORTED_FEATURE: &str = "UNSUPPORTED_FEATURE";
+}
+
+/// One segment of a location inside a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A location inside a definition, e.g. `States` / `C` / `Choices` / 0 / `Next`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location(Vec<Seg>);
+
+impl Location {
+    pub fn root() -> Self {
+        Location(Vec::new())
+    }
+
+    pub fn key(&self, key: &str) -> Self {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Key(key.to_string()));
+        Location(segs)
+    }
+
+    pub fn index(&self, index: usize) -> Self {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Index(index));
+        Location(segs)
+    }
+
+    /// RFC 6901 JSON pointer: `/States/C/Choices/0/Next`.
+    pub fn pointer(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.0 {
+            out.push('/');
+            match seg {
+                Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+
+    /// AWS's notation: `/States/C/Choices[0]/Next`; `/` for the root.
+    pub fn aws(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) => {
+                    out.push('/');
+                    out.push_str(k);
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        if out.is_empty() {
+            out.push('/');
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// AWS's code (see [`codes`]).
+    pub code: &'static str,
+    /// Our stable, finer-grained rule id, e.g. `next-and-end`.
+    pub rule: &'static str,
+    pub message: String,
+    /// RFC 6901 pointer into the definition; `None` where AWS gives no location.
+    pub pointer: Option<String>,
+    /// The same location in AWS's notation.
+    pub location: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, rule: &'static str, message: impl Into<String>, at: &Location) -> Self {
+        Diagnostic { code, rule, message: message.into(), pointer: Some(at.pointer()), location: Some(at.aws()) }
+    }
+
+    /// A schema error (`SCHEMA_VALIDATION_FAILED`) at a location.
+    pub fn schema(rule: &'static str, message: impl Into<String>, at: &Location) -> Self {
+        Diagnostic::new(codes::SCHEMA_VALIDATION_FAILED, rule, message, at)
+    }
+
+    pub fn without_location(mut self) -> Self {
+        self.pointer = None;
+        self.location = None;
+        self
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{}: {} at {} [{}]", self.code, self.message, loc, self.rule),
+            None => write!(f, "{}: {} [{}]", self.code, self.message, self.rule),
+        }
+    }
+}
+
+/// A sink that parsers push diagnostics into, so one pass reports every problem at once.
+pub type Diagnostics = Vec<Diagnostic>;

@@ -1,0 +1,130 @@
+//! The execution history, with AWS's event types, detail keys and id links.
+//!
+//! Ids are counted even when recording is off, because AWS quotes the id of a state's
+//! `...StateEntered` event in the causes of its runtime errors.
+
+use crate::timestamp;
+use serde_json::{Map, Value};
+
+/// AWS's cap on events per (standard) execution.
+pub const MAX_EVENTS: u64 = 25_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: u64,
+    pub previous_event_id: u64,
+    /// Virtual time, epoch milliseconds.
+    pub timestamp: i64,
+    pub kind: String,
+    pub details: Option<Map<String, Value>>,
+}
+
+impl Event {
+    /// The detail key AWS uses: all `*StateEntered` share `stateEnteredEventDetails`, all
+    /// `*StateExited` share `stateExitedEventDetails`; the rest are the lower-camel type.
+    pub fn details_key(kind: &str) -> String {
+        if kind.ends_with("StateEntered") {
+            return "stateEnteredEventDetails".into();
+        }
+        if kind.ends_with("StateExited") {
+            return "stateExitedEventDetails".into();
+        }
+        let mut chars = kind.chars();
+        let first = chars.next().map(|c| c.to_ascii_lowercase()).unwrap_or_default();
+        format!("{first}{}EventDetails", chars.as_str())
+    }
+
+    /// The event as GetExecutionHistory returns it.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), self.id.into());
+        m.insert("previousEventId".into(), self.previous_event_id.into());
+        m.insert("timestamp".into(), timestamp::format_millis(self.timestamp).into());
+        m.insert("type".into(), self.kind.clone().into());
+        if let Some(d) = &self.details {
+            m.insert(Event::details_key(&self.kind), Value::Object(d.clone()));
+        }
+        Value::Object(m)
+    }
+}
+
+/// The 25,000-event cap was reached; the execution must fail with the next event.
+#[derive(Debug)]
+pub struct EventCapReached;
+
+#[derive(Debug)]
+pub struct History {
+    record: bool,
+    limit: u64,
+    last_id: u64,
+    events: Vec<Event>,
+}
+
+pub fn is_terminal(kind: &str) -> bool {
+    matches!(kind, "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted")
+}
+
+impl History {
+    pub fn new(record: bool, limit: u64) -> Self {
+        History { record, limit, last_id: 0, events: Vec::new() }
+    }
+
+    pub fn recording(&self) -> bool {
+        self.record
+    }
+
+    pub fn last_id(&self) -> u64 {
+        self.last_id
+    }
+
+    /// Appends an event and returns its id. Only a terminal event may take the last id
+    /// below the cap: AWS fails the execution with event #25,000.
+    pub fn push(
+        &mut self,
+        prev: u64,
+        at: i64,
+        kind: &str,
+        details: impl FnOnce() -> Option<Map<String, Value>>,
+    ) -> Result<u64, EventCapReached> {
+        if self.last_id + 1 >= self.limit && !is_terminal(kind) {
+            return Err(EventCapReached);
+        }
+        self.last_id += 1;
+        if self.record {
+            self.events.push(Event {
+                id: self.last_id,
+                previous_event_id: prev,
+                timestamp: at,
+                kind: kind.to_string(),
+                details: details(),
+            });
+        }
+        Ok(self.last_id)
+    }
+
+    pub fn into_events(self) -> Vec<Event> {
+        self.events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_keys_follow_aws() {
+        assert_eq!(Event::details_key("PassStateEntered"), "stateEnteredEventDetails");
+        assert_eq!(Event::details_key("MapStateExited"), "stateExitedEventDetails");
+        assert_eq!(Event::details_key("TaskScheduled"), "taskScheduledEventDetails");
+        assert_eq!(Event::details_key("MapIterationStarted"), "mapIterationStartedEventDetails");
+    }
+
+    #[test]
+    fn cap_leaves_the_last_id_to_a_terminal_event() {
+        let mut h = History::new(false, 3);
+        assert_eq!(h.push(0, 0, "ExecutionStarted", || None).unwrap(), 1);
+        assert_eq!(h.push(0, 0, "PassStateEntered", || None).unwrap(), 2);
+        assert!(h.push(2, 0, "PassStateExited", || None).is_err());
+        assert_eq!(h.push(2, 0, "ExecutionFailed", || None).unwrap(), 3);
+    }
+}

@@ -1,0 +1,115 @@
+//! The reference interpreter (JSONPath mode).
+//!
+//! Deterministic and single-threaded: Parallel branches and Map iterations run one after the
+//! other in index order, each on its own virtual clock that starts when the fan-out starts, so
+//! timing (waits, retries, timeouts) is what concurrent execution on AWS would give. Runs end:
+//! the 25,000-event cap and a transition budget bound every execution.
+
+mod env;
+mod fanout;
+mod runner;
+mod task;
+
+use crate::behaviour::Behaviours;
+use crate::context::ExecutionContext;
+use crate::history::{Event, MAX_EVENTS};
+use crate::model::StateMachine;
+use serde_json::{json, Map, Value};
+
+pub use runner::Route;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub context: ExecutionContext,
+    pub behaviours: Behaviours,
+    /// Seeds jitter, `States.UUID`, unseeded `States.MathRandom` and task tokens.
+    pub seed: u64,
+    /// Record the execution history (ids are counted either way).
+    pub record_history: bool,
+    /// AWS's cap on history events (25,000 for standard workflows).
+    pub max_events: u64,
+    /// A budget of state transitions so no machine runs forever (not an AWS limit).
+    pub max_transitions: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            context: ExecutionContext::default(),
+            behaviours: Behaviours::default(),
+            seed: 0,
+            record_history: true,
+            max_events: MAX_EVENTS,
+            max_transitions: 1_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+        }
+    }
+}
+
+/// The seconds waited before each retry of one state entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryRecord {
+    pub state: String,
+    pub delays: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub status: Status,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Routing: states in order of entry, with per-branch routes for Parallel and Map.
+    pub states: Vec<Route>,
+    pub retries: Vec<RetryRecord>,
+    pub history: Vec<Event>,
+    /// States entered, including states inside branches and iterations.
+    pub transitions: u64,
+    /// Virtual milliseconds from start to end.
+    pub duration_ms: i64,
+}
+
+impl RunResult {
+    /// The result object of `aslcheck run`.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("status".into(), self.status.as_str().into());
+        if let Some(o) = &self.output {
+            m.insert("output".into(), o.clone());
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), e.clone().into());
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), c.clone().into());
+        }
+        m.insert("states".into(), Value::Array(self.states.iter().map(Route::to_json).collect()));
+        let retries: Vec<Value> = self.retries.iter().map(|r| json!({"state": r.state, "delays": r.delays})).collect();
+        m.insert("retries".into(), Value::Array(retries));
+        m.insert("history".into(), Value::Array(self.history.iter().map(Event::to_json).collect()));
+        m.insert("transitions".into(), self.transitions.into());
+        m.insert("duration_seconds".into(), json!(self.duration_ms as f64 / 1000.0));
+        Value::Object(m)
+    }
+}
+
+/// Runs a validated state machine on an input.
+pub fn run(sm: &StateMachine, input: Value, opts: &RunOptions) -> RunResult {
+    runner::Runner::new(opts).execute(sm, input)
+}

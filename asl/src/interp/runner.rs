@@ -1,0 +1,660 @@
+//! The state loop: entering states, the JSONPath input/output pipeline, events, the clock.
+
+use super::env::{Env, StateCtx, Vars};
+use super::{RetryRecord, RunOptions, RunResult, Status};
+use crate::error::{names, Failure};
+use crate::history::History;
+use crate::model::{IoPath, Kind, State, StateMachine, TextSource, Wait};
+use crate::path::JsonPath;
+use crate::random::SeededRandom;
+use crate::template::{self, Template};
+use crate::timestamp;
+use serde_json::{json, Map, Value};
+
+/// AWS's payload quota: 256 KiB of UTF-8 for inputs, outputs and results.
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// Why a (sub-)machine stopped early.
+#[derive(Debug)]
+pub enum Halt {
+    /// An error left its scope uncaught (for a branch: it fails the Parallel/Map).
+    Fail(Failure),
+    /// The execution's `TimeoutSeconds` expired: nothing catches this.
+    TimedOut,
+}
+
+impl From<Failure> for Halt {
+    fn from(f: Failure) -> Self {
+        Halt::Fail(f)
+    }
+}
+
+/// One entry of the routing record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    State(String),
+    /// A Parallel or Map attempt: the states entered in each branch or iteration.
+    Fanout {
+        name: String,
+        branches: Vec<Vec<Route>>,
+    },
+}
+
+impl Route {
+    pub fn to_json(&self) -> Value {
+        match self {
+            Route::State(n) => Value::String(n.clone()),
+            Route::Fanout { name, branches } => {
+                let b: Vec<Value> =
+                    branches.iter().map(|r| Value::Array(r.iter().map(Route::to_json).collect())).collect();
+                json!({ name.clone(): b })
+            }
+        }
+    }
+}
+
+/// One line of execution: the top level, a Parallel branch or a Map iteration.
+pub struct Thread<'p> {
+    /// Virtual time, epoch milliseconds.
+    pub now: i64,
+    /// The id of this thread's latest event (what the next event's previousEventId is).
+    pub prev: u64,
+    pub vars: Vars<'p>,
+    /// The innermost Map item index, for behaviours.
+    pub item: Option<u64>,
+    pub routes: Vec<Route>,
+}
+
+/// What a state decided.
+pub enum Step {
+    Next(String, Value),
+    End(Value),
+}
+
+/// The state being run: what causes and events need.
+pub struct Entered<'s> {
+    pub state: &'s State,
+    pub id: u64,
+    pub time: i64,
+    /// `$$.Task.Token` of a callback (`.waitForTaskToken`) Task.
+    pub token: Option<String>,
+}
+
+impl Entered<'_> {
+    /// AWS prefixes the causes of errors raised while processing a state's data.
+    pub fn fail(&self, f: Failure) -> Failure {
+        let prefix = format!(
+            "An error occurred while executing the state '{}' (entered at the event id #{}). ",
+            self.state.name, self.id
+        );
+        Failure { error: f.error, cause: Some(prefix + f.cause.as_deref().unwrap_or("")) }
+    }
+}
+
+pub struct Runner<'o> {
+    pub opts: &'o RunOptions,
+    pub rng: SeededRandom,
+    pub history: History,
+    pub transitions: u64,
+    pub retries: Vec<RetryRecord>,
+    pub deadline: Option<i64>,
+    pub execution: Value,
+    pub state_machine: Value,
+}
+
+impl<'o> Runner<'o> {
+    pub fn new(opts: &'o RunOptions) -> Self {
+        Runner {
+            opts,
+            rng: SeededRandom::new(opts.seed),
+            history: History::new(opts.record_history, opts.max_events),
+            transitions: 0,
+            retries: Vec::new(),
+            deadline: None,
+            execution: Value::Null,
+            state_machine: opts.context.state_machine_json(),
+        }
+    }
+
+    pub fn execute(mut self, sm: &StateMachine, input: Value) -> RunResult {
+        let start = self.opts.context.start_time;
+        self.execution = self.opts.context.execution_json(&input);
+        self.deadline = sm.timeout_seconds.map(|s| start + (s as i64) * 1000);
+        let role = self.opts.context.role_arn.clone();
+        let started = self.history.push(0, start, "ExecutionStarted", || {
+            Some(obj(json!({"input": input.to_string(), "inputDetails": {"truncated": false}, "roleArn": role})))
+        });
+        let mut th = Thread { now: start, prev: 0, vars: Vars::default(), item: None, routes: Vec::new() };
+        let outcome = match started {
+            Ok(_) => self.run_machine(sm, input, &mut th),
+            Err(_) => Err(Halt::Fail(event_cap_failure())),
+        };
+        let (status, output, failure) = match outcome {
+            Ok(out) => (Status::Succeeded, Some(out), None),
+            Err(Halt::Fail(f)) => (Status::Failed, None, Some(f)),
+            Err(Halt::TimedOut) => {
+                (Status::TimedOut, None, Some(Failure { error: Some(names::TIMEOUT.into()), cause: None }))
+            }
+        };
+        let end = match status {
+            Status::TimedOut => self.deadline.unwrap_or(th.now),
+            _ => th.now,
+        };
+        let prev = th.prev;
+        let _ = match status {
+            Status::Succeeded => {
+                let text = output.as_ref().map(Value::to_string).unwrap_or_default();
+                self.history.push(prev, end, "ExecutionSucceeded", || {
+                    Some(obj(json!({"output": text, "outputDetails": {"truncated": false}})))
+                })
+            }
+            Status::Failed => self.history.push(prev, end, "ExecutionFailed", || failure.as_ref().map(failure_details)),
+            // UNSURE(aws): ExecutionTimedOut details were never recorded; we give the error only.
+            Status::TimedOut => {
+                self.history.push(prev, end, "ExecutionTimedOut", || failure.as_ref().map(failure_details))
+            }
+        };
+        let (error, cause) = failure.map(|f| (f.error, f.cause)).unwrap_or_default();
+        RunResult {
+            status,
+            output,
+            error,
+            cause,
+            states: th.routes,
+            retries: self.retries,
+            history: self.history.into_events(),
+            transitions: self.transitions,
+            duration_ms: end - start,
+        }
+    }
+
+    /// Runs a machine (the top level, a branch or an iteration) from its StartAt.
+    pub fn run_machine(&mut self, sm: &StateMachine, input: Value, th: &mut Thread) -> Result<Value, Halt> {
+        let mut name = sm.start_at.as_str();
+        let mut input = input;
+        loop {
+            let Some(state) = sm.states.get(name) else {
+                return Err(Halt::Fail(Failure::runtime(format!("State '{name}' does not exist"))));
+            };
+            match self.run_state(state, input, th)? {
+                Step::End(out) => return Ok(out),
+                Step::Next(next, out) => {
+                    // Borrow the name from the model, not from the step.
+                    name = sm.states.get_key_value(next.as_str()).map(|(k, _)| k.as_str()).unwrap_or("");
+                    if name.is_empty() {
+                        return Err(Halt::Fail(Failure::runtime(format!("State '{next}' does not exist"))));
+                    }
+                    input = out;
+                }
+            }
+        }
+    }
+
+    fn run_state(&mut self, state: &State, raw: Value, th: &mut Thread) -> Result<Step, Halt> {
+        self.transitions += 1;
+        if self.transitions > self.opts.max_transitions {
+            return Err(Halt::Fail(Failure::runtime(format!(
+                "aslcheck: the transition budget of {} states was exhausted (not an AWS limit)",
+                self.opts.max_transitions
+            ))));
+        }
+        self.check_deadline(th.now)?;
+        let route_index = th.routes.len();
+        th.routes.push(Route::State(state.name.clone()));
+        let ty = state.kind.type_name();
+        let id = self.event(
+            th,
+            &format!("{ty}StateEntered"),
+            || json!({"name": state.name, "input": raw.to_string(), "inputDetails": {"truncated": false}}),
+        )?;
+        let token = match &state.kind {
+            Kind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(self.rng.uuid_v4()),
+            _ => None,
+        };
+        let entered = Entered { state, id, time: th.now, token };
+        match &state.kind {
+            Kind::Pass(p) => {
+                let effective = self.effective_input(&entered, &raw, p.parameters.as_ref(), th, None)?;
+                let result = p.result.clone().unwrap_or(effective);
+                self.finish(&entered, raw, result, &p.result_path, th)
+            }
+            Kind::Choice(c) => {
+                let effective = self.effective_input(&entered, &raw, None, th, None)?;
+                let ctx = state_ctx(&self.execution, &self.state_machine, &entered, None, None);
+                let mut env = Env::new(&effective, &ctx, &th.vars, &mut self.rng);
+                let mut chosen = None;
+                for branch in &c.choices {
+                    let hit =
+                        branch.rule.evaluate(&mut |p: &JsonPath| env.lookup_opt(p)).map_err(|f| entered.fail(f))?;
+                    if hit {
+                        chosen = Some((branch.next.as_str(), branch.assign.as_ref()));
+                        break;
+                    }
+                }
+                let (next, assign) = match chosen {
+                    Some(c) => c,
+                    None => match &c.default {
+                        Some(d) => (d.as_str(), state.assign.as_ref()),
+                        // UNSURE(aws): the cause text of States.NoChoiceMatched.
+                        None => {
+                            return Err(Halt::Fail(entered.fail(Failure::new(names::NO_CHOICE_MATCHED, "No Matches!"))))
+                        }
+                    },
+                };
+                let assigned = self.assign(&entered, assign, &effective, th, None)?;
+                let out = self.output_path(&entered, effective, th)?;
+                self.exit(&entered, th, &out, assigned)?;
+                Ok(Step::Next(next.to_string(), out))
+            }
+            Kind::Wait(w) => {
+                let effective = self.effective_input(&entered, &raw, None, th, None)?;
+                let until = self.wait_until(&entered, w, &effective, th)?;
+                self.advance(th, until - th.now)?;
+                self.finish_plain(&entered, effective, th)
+            }
+            Kind::Succeed => {
+                let effective = self.effective_input(&entered, &raw, None, th, None)?;
+                let out = self.output_path(&entered, effective, th)?;
+                self.exit(&entered, th, &out, None)?;
+                Ok(Step::End(out))
+            }
+            Kind::Fail(f) => {
+                let error = self.fail_text(&entered, f.error.as_ref(), "ErrorPath", &raw, th)?;
+                let cause = self.fail_text(&entered, f.cause.as_ref(), "CausePath", &raw, th)?;
+                Err(Halt::Fail(Failure { error, cause }))
+            }
+            Kind::Task(_) | Kind::Parallel(_) | Kind::Map(_) => self.run_retryable(&entered, raw, th, route_index),
+        }
+    }
+
+    /// Wait and Succeed-like states: no result, output = OutputPath of the effective input.
+    fn finish_plain(&mut self, entered: &Entered, effective: Value, th: &mut Thread) -> Result<Step, Halt> {
+        let assigned = self.assign(entered, entered.state.assign.as_ref(), &effective, th, None)?;
+        let out = self.output_path(entered, effective, th)?;
+        self.exit(entered, th, &out, assigned)?;
+        self.transition(entered, out)
+    }
+
+    /// ResultPath, Assign, OutputPath, the Exited event and the transition.
+    pub fn finish(
+        &mut self,
+        entered: &Entered,
+        raw: Value,
+        result: Value,
+        result_path: &IoPath,
+        th: &mut Thread,
+    ) -> Result<Step, Halt> {
+        let assigned = self.assign(entered, entered.state.assign.as_ref(), &result, th, None)?;
+        let merged = self.result_path(entered, raw, result, result_path)?;
+        let out = self.output_path(entered, merged, th)?;
+        self.exit(entered, th, &out, assigned)?;
+        self.transition(entered, out)
+    }
+
+    pub fn transition(&self, entered: &Entered, out: Value) -> Result<Step, Halt> {
+        match &entered.state.next {
+            Some(n) if !entered.state.end => Ok(Step::Next(n.clone(), out)),
+            _ => Ok(Step::End(out)),
+        }
+    }
+
+    /// Emits the Exited event and commits the state's variable assignments.
+    pub fn exit(
+        &mut self,
+        entered: &Entered,
+        th: &mut Thread,
+        out: &Value,
+        assigned: Option<Map<String, Value>>,
+    ) -> Result<(), Halt> {
+        self.check_size(entered, out)?;
+        let ty = entered.state.kind.type_name();
+        let recording = self.history.recording();
+        let details = || {
+            let mut d = obj(
+                json!({"name": entered.state.name, "output": out.to_string(), "outputDetails": {"truncated": false}}),
+            );
+            if let Some(a) = &assigned {
+                let texts: Map<String, Value> =
+                    a.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
+                d.insert("assignedVariables".into(), Value::Object(texts));
+                d.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+            }
+            d
+        };
+        let d = if recording { Some(details()) } else { None };
+        self.event(th, &format!("{ty}StateExited"), || Value::Object(d.unwrap_or_default()))?;
+        if let Some(a) = assigned {
+            th.vars.own.extend(a);
+        }
+        Ok(())
+    }
+
+    /// Evaluates an `Assign` block (reading variables as they were when the state was entered;
+    /// the caller commits the values at exit).
+    pub fn assign(
+        &mut self,
+        entered: &Entered,
+        assign: Option<&Template>,
+        input: &Value,
+        th: &Thread,
+        retry_count: Option<u64>,
+    ) -> Result<Option<Map<String, Value>>, Halt> {
+        let Some(t) = assign else { return Ok(None) };
+        let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, None);
+        let mut env = Env::new(input, &ctx, &th.vars, &mut self.rng);
+        match t.evaluate(&mut env).map_err(|f| entered.fail(f))? {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Ok(None),
+        }
+    }
+
+    /// InputPath, then a Parameters template if the state has one.
+    pub fn effective_input(
+        &mut self,
+        entered: &Entered,
+        raw: &Value,
+        parameters: Option<&Template>,
+        th: &Thread,
+        retry_count: Option<u64>,
+    ) -> Result<Value, Halt> {
+        let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, None);
+        let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
+        let after_input_path = match &entered.state.input_path {
+            IoPath::Default => raw.clone(),
+            IoPath::Null => Value::Object(Map::new()),
+            IoPath::Path(p) => select_io(&mut env, p).map_err(|f| entered.fail(f))?,
+        };
+        let Some(t) = parameters else { return Ok(after_input_path) };
+        let mut env = Env::new(&after_input_path, &ctx, &th.vars, &mut self.rng);
+        let effective = t.evaluate(&mut env).map_err(|f| entered.fail(f))?;
+        self.check_size(entered, &effective)?;
+        Ok(effective)
+    }
+
+    /// A template evaluated against a document (ResultSelector, ItemSelector).
+    pub fn template(
+        &mut self,
+        entered: &Entered,
+        t: &Template,
+        doc: &Value,
+        th: &Thread,
+        retry_count: Option<u64>,
+        map_item: Option<(u64, &Value)>,
+    ) -> Result<Value, Failure> {
+        let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, map_item);
+        let mut env = Env::new(doc, &ctx, &th.vars, &mut self.rng);
+        t.evaluate(&mut env).map_err(|f| entered.fail(f))
+    }
+
+    pub fn result_path(&mut self, entered: &Entered, raw: Value, result: Value, rp: &IoPath) -> Result<Value, Failure> {
+        match rp {
+            IoPath::Default => Ok(result),
+            IoPath::Null => Ok(raw),
+            IoPath::Path(p) => crate::path::set_at(p, raw, result)
+                .map_err(|e| entered.fail(Failure::new(names::RESULT_PATH_MATCH_FAILURE, e.message))),
+        }
+    }
+
+    pub fn output_path(&mut self, entered: &Entered, v: Value, th: &Thread) -> Result<Value, Failure> {
+        match &entered.state.output_path {
+            IoPath::Default => Ok(v),
+            IoPath::Null => Ok(Value::Object(Map::new())),
+            IoPath::Path(p) => {
+                let ctx = state_ctx(&self.execution, &self.state_machine, entered, None, None);
+                let mut env = Env::new(&v, &ctx, &th.vars, &mut self.rng);
+                select_io(&mut env, p).map_err(|f| entered.fail(f))
+            }
+        }
+    }
+}
+
+/// The context object view of a state; a free function so callers can borrow the runner's
+/// random source at the same time.
+pub fn state_ctx<'a>(
+    execution: &'a Value,
+    state_machine: &'a Value,
+    entered: &'a Entered,
+    retry_count: Option<u64>,
+    map_item: Option<(u64, &'a Value)>,
+) -> StateCtx<'a> {
+    {
+        let retry_count = match entered.state.kind {
+            Kind::Task(_) | Kind::Parallel(_) | Kind::Map(_) => Some(retry_count.unwrap_or(0)),
+            _ => None,
+        };
+        StateCtx {
+            execution,
+            state_machine,
+            name: &entered.state.name,
+            entered_time: entered.time,
+            retry_count,
+            task_token: entered.token.as_deref(),
+            map_item,
+        }
+    }
+}
+
+impl Runner<'_> {
+    fn fail_text(
+        &mut self,
+        entered: &Entered,
+        src: Option<&TextSource>,
+        field: &str,
+        raw: &Value,
+        th: &Thread,
+    ) -> Result<Option<String>, Halt> {
+        let value = match src {
+            None => return Ok(None),
+            Some(TextSource::Literal(s)) => return Ok(Some(s.clone())),
+            Some(TextSource::Path(p)) => {
+                let ctx = state_ctx(&self.execution, &self.state_machine, entered, None, None);
+                let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
+                match env.select(p).map_err(|f| entered.fail(f))? {
+                    Ok(v) => v,
+                    Err(_) => {
+                        return Err(Halt::Fail(entered.fail(Failure::runtime(format!(
+                        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{raw}'",
+                        p.source()
+                    )))))
+                    }
+                }
+            }
+            Some(TextSource::Call(call)) => {
+                let ctx = state_ctx(&self.execution, &self.state_machine, entered, None, None);
+                let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
+                template::evaluate_call(call, field, &mut env).map_err(|f| entered.fail(f))?
+            }
+        };
+        match value {
+            Value::String(s) => Ok(Some(s)),
+            // UNSURE(aws): the cause when ErrorPath/CausePath names a non-string value.
+            other => Err(Halt::Fail(entered.fail(Failure::runtime(format!(
+                "The value of the field '{field}' must be a string, but was: {other}"
+            ))))),
+        }
+    }
+
+    fn wait_until(&mut self, entered: &Entered, w: &Wait, input: &Value, th: &Thread) -> Result<i64, Halt> {
+        let now = th.now;
+        let until = match w {
+            Wait::Seconds(s) => now.saturating_add((*s as i64).saturating_mul(1000)),
+            Wait::Timestamp(t) => (*t).max(now),
+            Wait::SecondsPath(p) => {
+                let v = self.read_path(entered, p, input, th)?;
+                let src = p.source();
+                let secs = match v.as_ref() {
+                    None => {
+                        return Err(self.wait_error(
+                            entered,
+                            format!("The SecondsPath parameter does not reference an input value: {src}"),
+                        ))
+                    }
+                    Some(v) if v.is_i64() || v.is_u64() => v.as_i64().unwrap_or(i64::MAX),
+                    Some(v @ Value::Number(_)) => {
+                        return Err(self.wait_error(
+                            entered,
+                            format!("The SecondsPath parameter cannot be parsed as a long value: {src} == {v}"),
+                        ))
+                    }
+                    // UNSURE(aws): the cause for a non-number SecondsPath value.
+                    Some(v) => {
+                        return Err(self.wait_error(
+                            entered,
+                            format!("The SecondsPath parameter cannot be parsed as a long value: {src} == {v}"),
+                        ))
+                    }
+                };
+                if secs < 0 {
+                    return Err(self.wait_error(
+                        entered,
+                        format!("The SecondsPath parameter references a negative value: {src} == {secs}"),
+                    ));
+                }
+                now.saturating_add(secs.saturating_mul(1000))
+            }
+            Wait::TimestampPath(p) => {
+                let v = self.read_path(entered, p, input, th)?;
+                let src = p.source();
+                let parsed = v.as_ref().and_then(Value::as_str).and_then(timestamp::parse);
+                match (parsed, v) {
+                    (Some(t), _) => t.timestamp_millis().max(now),
+                    (None, None) => {
+                        return Err(self.wait_error(
+                            entered,
+                            format!("The TimestampPath parameter does not reference an input value: {src}"),
+                        ))
+                    }
+                    (None, Some(v)) => {
+                        let shown = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                        return Err(self.wait_error(
+                            entered,
+                            format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {src} == {shown}"),
+                        ));
+                    }
+                }
+            }
+        };
+        // AWS refuses delays beyond 2^31-1 seconds (asl-features 2.5).
+        if (until - now) / 1000 > i64::from(i32::MAX) {
+            return Err(self.wait_error(entered, "Wait state delay is too long.".into()));
+        }
+        Ok(until)
+    }
+
+    fn wait_error(&self, entered: &Entered, cause: String) -> Halt {
+        Halt::Fail(entered.fail(Failure::runtime(cause)))
+    }
+
+    /// Reads a reference path (`SecondsPath`, `TimeoutSecondsPath`...): `None` when missing.
+    pub fn read_path(
+        &mut self,
+        entered: &Entered,
+        p: &JsonPath,
+        input: &Value,
+        th: &Thread,
+    ) -> Result<Option<Value>, Halt> {
+        let ctx = state_ctx(&self.execution, &self.state_machine, entered, None, None);
+        let mut env = Env::new(input, &ctx, &th.vars, &mut self.rng);
+        Ok(env.select(p).map_err(|f| entered.fail(f))?.ok())
+    }
+
+    /// Appends an event on a thread; the details closure runs only when recording.
+    pub fn event(&mut self, th: &mut Thread, kind: &str, details: impl FnOnce() -> Value) -> Result<u64, Halt> {
+        let id = self
+            .history
+            .push(th.prev, th.now, kind, || match details() {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .map_err(|_| Halt::Fail(event_cap_failure()))?;
+        th.prev = id;
+        Ok(id)
+    }
+
+    /// Moves a thread's clock forward, timing the execution out at its deadline.
+    pub fn advance(&self, th: &mut Thread, ms: i64) -> Result<(), Halt> {
+        let to = th.now.saturating_add(ms.max(0));
+        if let Some(d) = self.deadline {
+            if to > d {
+                th.now = d;
+                return Err(Halt::TimedOut);
+            }
+        }
+        th.now = to;
+        Ok(())
+    }
+
+    pub fn check_deadline(&self, now: i64) -> Result<(), Halt> {
+        match self.deadline {
+            Some(d) if now > d => Err(Halt::TimedOut),
+            _ => Ok(()),
+        }
+    }
+
+    /// `States.DataLimitExceeded` for payloads over 256 KiB.
+    pub fn check_size(&self, entered: &Entered, v: &Value) -> Result<(), Failure> {
+        if json_size(v) > MAX_PAYLOAD_BYTES {
+            return Err(Failure::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    entered.state.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Env<'_, '_> {
+    fn lookup_opt(&mut self, p: &JsonPath) -> Result<Option<Value>, Failure> {
+        Ok(self.select(p)?.ok())
+    }
+}
+
+/// InputPath/OutputPath: a path that matches nothing is `States.Runtime` with Jayway's text.
+fn select_io(env: &mut Env, p: &JsonPath) -> Result<Value, Failure> {
+    env.select(p)?.map_err(|e| Failure::runtime(format!("Invalid path '{}' : {}", p.source(), e.message)))
+}
+
+pub fn event_cap_failure() -> Failure {
+    Failure::runtime(format!(
+        "The execution reached the maximum number of history events ({}).",
+        crate::history::MAX_EVENTS
+    ))
+}
+
+pub fn failure_details(f: &Failure) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(e) = &f.error {
+        m.insert("error".into(), e.clone().into());
+    }
+    if let Some(c) = &f.cause {
+        m.insert("cause".into(), c.clone().into());
+    }
+    m
+}
+
+pub fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The UTF-8 size of a value's compact JSON text, without building the text.
+pub fn json_size(v: &Value) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Counter(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}

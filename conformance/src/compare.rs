@@ -1,0 +1,223 @@
+//! The comparator: judges an engine's outcome against a case's expectation, structurally.
+//!
+//! JSON values compare with numbers by value (`1` equals `1.0`) and object keys in any order.
+//! Matchers stand in for values nobody can predict: `{"$match": "uuid"}`, `"string"`,
+//! `"timestamp"`, `"any"`, and `{"$match": "number", "min": 0, "max": 1}`.
+
+use crate::case::{Expect, RetryExpect};
+use crate::engine::Outcome;
+use serde_json::{json, Value};
+
+/// One difference: where, what the case expects, what the engine gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diff {
+    pub pointer: String,
+    pub expected: Value,
+    pub actual: Value,
+}
+
+impl std::fmt::Display for Diff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: expected {} but got {}", self.pointer, self.expected, self.actual)
+    }
+}
+
+/// Every difference between an expectation and an outcome (empty = pass).
+pub fn compare(expect: &Expect, outcome: &Outcome) -> Vec<Diff> {
+    let mut diffs = Vec::new();
+    match (outcome, &expect.negative) {
+        (Outcome::Error(e), _) => diffs.push(diff("/", json!("a result"), json!(format!("engine error: {e}")))),
+        (Outcome::Rejected { codes, .. }, Some(neg)) => {
+            if let Some(code) = &neg.code {
+                if !codes.contains(code) {
+                    diffs.push(diff("/negative/code", json!(code), json!(codes)));
+                }
+            }
+        }
+        (Outcome::Rejected { messages, .. }, None) => {
+            diffs.push(diff("/", json!("the definition to be accepted"), json!(messages)));
+        }
+        (Outcome::Ran { result }, Some(neg)) => {
+            diffs.push(diff(
+                "/negative",
+                json!(format!("rejected in {} phase", neg.phase)),
+                result.get("status").cloned().unwrap_or_default(),
+            ));
+        }
+        (Outcome::Ran { result }, None) => compare_run(expect, result, &mut diffs),
+    }
+    diffs
+}
+
+fn compare_run(expect: &Expect, result: &Value, diffs: &mut Vec<Diff>) {
+    let field = |k: &str| result.get(k).cloned().unwrap_or(Value::Null);
+    if let Some(s) = &expect.status {
+        values(&json!(s), &field("status"), "/status", diffs);
+    }
+    if let Some(o) = &expect.output {
+        values(o, &field("output"), "/output", diffs);
+    }
+    if let Some(alts) = &expect.outputs {
+        let actual = field("output");
+        if !alts.iter().any(|a| matches(a, &actual)) {
+            diffs.push(diff("/outputs", json!(alts), actual));
+        }
+    }
+    if let Some(e) = &expect.error {
+        values(&json!(e), &field("error"), "/error", diffs);
+    }
+    if let Some(c) = &expect.cause {
+        values(&json!(c), &field("cause"), "/cause", diffs);
+    }
+    if let Some(states) = &expect.states {
+        values(&Value::Array(states.clone()), &field("states"), "/states", diffs);
+    }
+    if let Some(r) = &expect.retries {
+        retries(r, &field("retries"), diffs);
+    }
+    if let Some(h) = &expect.history {
+        let types: Vec<Value> = field("history")
+            .as_array()
+            .map(|evs| evs.iter().map(|e| e.get("type").cloned().unwrap_or_default()).collect())
+            .unwrap_or_default();
+        let expected: Vec<Value> = h.iter().map(|t| json!(t)).collect();
+        if expected != types {
+            diffs.push(diff("/history", json!(expected), json!(types)));
+        }
+    }
+}
+
+/// Per state, the delays of each entry in order. An expected entry with no delays also
+/// matches a state that was never retried.
+fn retries(expected: &[RetryExpect], actual: &Value, diffs: &mut Vec<Diff>) {
+    let actual: Vec<(String, Value)> = actual
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| (r["state"].as_str().unwrap_or("").to_string(), r.get("delays").cloned().unwrap_or(json!([]))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut states: Vec<&str> = expected.iter().map(|r| r.state.as_str()).collect();
+    states.dedup();
+    for state in states {
+        let exp: Vec<Value> = expected
+            .iter()
+            .filter(|r| r.state == state && !r.delays.is_empty())
+            .map(|r| Value::Array(r.delays.clone()))
+            .collect();
+        let act: Vec<Value> = actual.iter().filter(|(s, _)| s == state).map(|(_, d)| d.clone()).collect();
+        values(&Value::Array(exp), &Value::Array(act), &format!("/retries/{state}"), diffs);
+    }
+}
+
+fn diff(pointer: &str, expected: Value, actual: Value) -> Diff {
+    Diff { pointer: pointer.to_string(), expected, actual }
+}
+
+/// Compares two JSON values, recording the first difference under each branch.
+pub fn values(expected: &Value, actual: &Value, at: &str, diffs: &mut Vec<Diff>) {
+    if let Some(m) = matcher(expected) {
+        if !m(actual) {
+            diffs.push(diff(at, expected.clone(), actual.clone()));
+        }
+        return;
+    }
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                match a.get(k) {
+                    Some(av) => values(ev, av, &here, diffs),
+                    None => diffs.push(diff(&here, ev.clone(), json!("(missing)"))),
+                }
+            }
+            for k in a.keys().filter(|k| !e.contains_key(*k)) {
+                diffs.push(diff(&format!("{at}/{k}"), json!("(absent)"), a[k].clone()));
+            }
+        }
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                values(ev, av, &format!("{at}/{i}"), diffs);
+            }
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            if !numbers_equal(e, a) {
+                diffs.push(diff(at, expected.clone(), actual.clone()));
+            }
+        }
+        _ if expected == actual => {}
+        _ => diffs.push(diff(at, expected.clone(), actual.clone())),
+    }
+}
+
+/// True when `actual` matches `expected` (see [`values`]).
+pub fn matches(expected: &Value, actual: &Value) -> bool {
+    let mut d = Vec::new();
+    values(expected, actual, "", &mut d);
+    d.is_empty()
+}
+
+fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    match (a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+            _ => a == b,
+        },
+    }
+}
+
+type Check = Box<dyn Fn(&Value) -> bool>;
+
+fn matcher(expected: &Value) -> Option<Check> {
+    let obj = expected.as_object()?;
+    let kind = obj.get("$match")?.as_str()?.to_string();
+    let min = obj.get("min").and_then(Value::as_f64);
+    let max = obj.get("max").and_then(Value::as_f64);
+    Some(match kind.as_str() {
+        "any" => Box::new(|_| true),
+        "string" => Box::new(|v| v.is_string()),
+        "uuid" => Box::new(|v| v.as_str().is_some_and(is_uuid)),
+        "timestamp" => Box::new(|v| v.as_str().is_some_and(|s| asl::timestamp::parse(s).is_some())),
+        "number" => {
+            Box::new(move |v| v.as_f64().is_some_and(|n| min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m)))
+        }
+        _ => Box::new(|_| false),
+    })
+}
+
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    parts.len() == 5 && parts.iter().zip(lens).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_compare_by_value_and_keys_in_any_order() {
+        assert!(matches(&json!({"a": 1, "b": [1.0]}), &json!({"b": [1], "a": 1.0})));
+        assert!(!matches(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!matches(&json!([1, 2]), &json!([2, 1])));
+        assert!(!matches(&json!("1"), &json!(1)));
+    }
+
+    #[test]
+    fn matchers() {
+        assert!(matches(&json!({"$match": "uuid"}), &json!("0b6f4e1a-3c2d-4f5e-8a9b-1c2d3e4f5a6b")));
+        assert!(!matches(&json!({"$match": "uuid"}), &json!("nope")));
+        assert!(matches(&json!({"$match": "number", "min": 0, "max": 1}), &json!(0.5)));
+        assert!(!matches(&json!({"$match": "number", "min": 0, "max": 1}), &json!(2)));
+    }
+
+    #[test]
+    fn diffs_name_the_pointer() {
+        let mut d = Vec::new();
+        values(&json!({"a": {"b": [1, 2]}}), &json!({"a": {"b": [1, 3]}}), "/output", &mut d);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].pointer, "/output/a/b/1");
+    }
+}

@@ -1,0 +1,10 @@
+//! # asl-conformance
+//!
+//! The conformance harness: corpus cases (a language-neutral JSON format), engines that run
+//! them, the comparator that judges results, and the summary a run prints. The `aslcheck`
+//! binary exposes the reference interpreter on the command line.
+
+pub mod case;
+pub mod compare;
+pub mod engine;
+pub mod suite;
