@@ -120,7 +120,7 @@ impl<'a> Fields<'a> {
     /// Reports every field that no reader consumed.
     pub fn finish(self, diags: &mut Diagnostics) {
         for key in self.map.keys() {
-            if !self.used.iter().any(|u| *u == key.as_str()) {
+            if !self.used.contains(&key.as_str()) {
                 diags.push(Diagnostic::schema(
                     "unknown-field",
                     format!("Field '{key}' is not supported"),

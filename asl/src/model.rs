@@ -65,13 +65,13 @@ pub enum TextSource {
 #[derive(Debug, Clone)]
 pub enum Kind {
     Pass(Pass),
-    Task(Task),
+    Task(Box<Task>),
     Choice(Choice),
     Wait(Wait),
     Succeed,
     Fail(Fail),
     Parallel(Parallel),
-    Map(Map),
+    Map(Box<Map>),
 }
 
 impl Kind {
@@ -303,20 +303,18 @@ fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) ->
     if name.chars().count() > 80 {
         diags.push(Diagnostic::schema("state-name-length", "State names must be at most 80 characters", at));
     }
-    let Some(ty) = f.required_string("Type", diags) else {
-        return None;
-    };
+    let ty = f.required_string("Type", diags)?;
     f.string("Comment", diags);
     query_language(&mut f, diags);
     let kind = match ty.as_str() {
         "Pass" => Kind::Pass(parse_pass(&mut f, diags)),
-        "Task" => Kind::Task(parse_task(&mut f, diags)),
+        "Task" => Kind::Task(Box::new(parse_task(&mut f, diags))),
         "Choice" => Kind::Choice(parse_choice(&mut f, diags)),
         "Wait" => Kind::Wait(parse_wait(&mut f, diags).unwrap_or(Wait::Seconds(0))),
         "Succeed" => Kind::Succeed,
         "Fail" => Kind::Fail(parse_fail(&mut f, diags)),
         "Parallel" => Kind::Parallel(parse_parallel(&mut f, diags)),
-        "Map" => Kind::Map(parse_map(&mut f, diags)?),
+        "Map" => Kind::Map(Box::new(parse_map(&mut f, diags)?)),
         _ => {
             diags.push(Diagnostic::schema(
                 "state-type",
@@ -372,13 +370,13 @@ fn parse_task(f: &mut Fields, diags: &mut Diagnostics) -> Task {
             ));
         }
     }
-    let credentials = f.raw("Credentials").and_then(|v| {
+    let credentials = f.raw("Credentials").map(|v| {
         let at = f.loc("Credentials");
         let ok = v.as_object().is_some_and(|m| m.contains_key("RoleArn") || m.contains_key("RoleArn.$"));
         if !ok {
             diags.push(Diagnostic::schema("required-field", "The field 'RoleArn' is required but was missing", &at));
         }
-        Some(Template::compile(v, &at, diags))
+        Template::compile(v, &at, diags)
     });
     Task {
         resource,

@@ -5,6 +5,7 @@
 use crate::diagnostic::{codes, Diagnostic, Diagnostics, Location};
 use crate::error::names;
 use crate::model::{self, Catcher, Kind, Retrier, StateMachine};
+use crate::template::Template;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -31,6 +32,72 @@ pub fn validate(sm: &StateMachine, diags: &mut Diagnostics) {
     let mut seen = HashMap::new();
     duplicate_names(sm, &mut seen, diags);
     machine(sm, diags);
+    variable_scopes(sm, &HashSet::new(), diags);
+}
+
+/// Branches and iterations read the variables of enclosing scopes but may not assign them,
+/// and may not declare a variable an enclosing scope has (AWS developer guide, "Variable
+/// scope"). A distributed Map's children see no outer variables at all.
+fn variable_scopes(sm: &StateMachine, outer: &HashSet<String>, diags: &mut Diagnostics) {
+    let mut here: HashSet<String> = HashSet::new();
+    for state in sm.states.values() {
+        let mut assigns: Vec<(&Template, Location)> = Vec::new();
+        if let Some(a) = &state.assign {
+            assigns.push((a, state.at.key("Assign")));
+        }
+        if let Kind::Choice(c) = &state.kind {
+            for (i, b) in c.choices.iter().enumerate() {
+                if let Some(a) = &b.assign {
+                    assigns.push((a, state.at.key("Choices").index(i).key("Assign")));
+                }
+            }
+        }
+        let catchers: &[Catcher] = match &state.kind {
+            Kind::Task(t) => &t.catch,
+            Kind::Parallel(p) => &p.catch,
+            Kind::Map(m) => &m.catch,
+            _ => &[],
+        };
+        for (i, c) in catchers.iter().enumerate() {
+            if let Some(a) = &c.assign {
+                assigns.push((a, state.at.key("Catch").index(i).key("Assign")));
+            }
+        }
+        for (t, at) in assigns {
+            for name in assigned_names(t) {
+                if outer.contains(&name) {
+                    diags.push(Diagnostic::schema(
+                        "variable-scope",
+                        format!(
+                            "The variable '{name}' is already defined in an outer scope and cannot be assigned here"
+                        ),
+                        &at,
+                    ));
+                }
+                here.insert(name);
+            }
+        }
+    }
+    let mut visible = outer.clone();
+    visible.extend(here);
+    for state in sm.states.values() {
+        match &state.kind {
+            Kind::Parallel(p) => p.branches.iter().for_each(|b| variable_scopes(b, &visible, diags)),
+            Kind::Map(m) if m.mode == model::MapMode::Distributed => {
+                variable_scopes(&m.processor, &HashSet::new(), diags)
+            }
+            Kind::Map(m) => variable_scopes(&m.processor, &visible, diags),
+            _ => {}
+        }
+    }
+}
+
+fn assigned_names(t: &Template) -> Vec<String> {
+    match t {
+        Template::Object(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
+        Template::Literal(Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn duplicate_names<'a>(sm: &'a StateMachine, seen: &mut HashMap<&'a str, ()>, diags: &mut Diagnostics) {

@@ -3,7 +3,7 @@
 
 use super::env::Vars;
 use super::runner::{Entered, Halt, Runner, Thread};
-use super::task::record_fanout;
+use super::task::{record_fanout, Attempt};
 use crate::error::{names, Failure};
 use crate::history::History;
 use crate::model::{IoPath, Map, MapMode, NumberSource, Parallel};
@@ -35,9 +35,9 @@ impl Runner<'_> {
         p: &Parallel,
         raw: &Value,
         th: &mut Thread,
-        retry_count: u64,
-        route_index: usize,
+        at: Attempt,
     ) -> Result<Value, Halt> {
+        let Attempt { retry_count, route_index } = at;
         let effective = self.effective_input(entered, raw, p.parameters.as_ref(), th, Some(retry_count))?;
         let started = self.event(th, "ParallelStateStarted", || Value::Null)?;
         let start = th.now;
@@ -82,9 +82,9 @@ impl Runner<'_> {
         m: &Map,
         raw: &Value,
         th: &mut Thread,
-        retry_count: u64,
-        route_index: usize,
+        at: Attempt,
     ) -> Result<Value, Halt> {
+        let retry_count = at.retry_count;
         let effective = self.effective_input(entered, raw, None, th, Some(retry_count))?;
         let items = self.map_items(entered, m, &effective, th)?;
         let max_concurrency = match &m.max_concurrency {
@@ -92,12 +92,8 @@ impl Runner<'_> {
             Some(src) => self.integer_field(entered, src, "MaxConcurrencyPath", &effective, th)?,
         };
         let results = match m.mode {
-            MapMode::Inline => {
-                self.inline_map(entered, m, &effective, items, max_concurrency, th, retry_count, route_index)?
-            }
-            MapMode::Distributed => {
-                self.distributed_map(entered, m, &effective, items, th, retry_count, route_index)?
-            }
+            MapMode::Inline => self.inline_map(entered, m, &effective, items, max_concurrency, th, at)?,
+            MapMode::Distributed => self.distributed_map(entered, m, &effective, items, th, at)?,
         };
         let result = Value::Array(results);
         match &m.result_selector {
@@ -133,8 +129,7 @@ impl Runner<'_> {
         entered: &Entered,
         m: &Map,
         effective: &Value,
-        index: usize,
-        item: &Value,
+        (index, item): (usize, &Value),
         th: &Thread,
         retry_count: u64,
     ) -> Result<Value, Halt> {
@@ -155,9 +150,9 @@ impl Runner<'_> {
         items: Vec<Value>,
         max_concurrency: u64,
         th: &mut Thread,
-        retry_count: u64,
-        route_index: usize,
+        at: Attempt,
     ) -> Result<Vec<Value>, Halt> {
+        let Attempt { retry_count, route_index } = at;
         let length = items.len();
         let started = self.event(th, "MapStateStarted", || json!({"length": length}))?;
         let start = th.now;
@@ -175,7 +170,7 @@ impl Runner<'_> {
             if first_failure.as_ref().is_some_and(|f| begin >= f.time) {
                 break;
             }
-            let input = self.item_input(entered, m, effective, index, item, th, retry_count)?;
+            let input = self.item_input(entered, m, effective, (index, item), th, retry_count)?;
             // With one iteration at a time, AWS chains each iteration to the previous one.
             let prev = if max_concurrency == 1 { last_event } else { started };
             let mut it =
@@ -223,9 +218,9 @@ impl Runner<'_> {
         effective: &Value,
         items: Vec<Value>,
         th: &mut Thread,
-        retry_count: u64,
-        route_index: usize,
+        at: Attempt,
     ) -> Result<Vec<Value>, Halt> {
+        let Attempt { retry_count, route_index } = at;
         let tolerated_count = match &m.tolerated_failure_count {
             None => None,
             Some(src) => Some(self.integer_field(entered, src, "ToleratedFailureCountPath", effective, th)?),
@@ -236,7 +231,7 @@ impl Runner<'_> {
         };
         let mut inputs = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            inputs.push(self.item_input(entered, m, effective, index, item, th, retry_count)?);
+            inputs.push(self.item_input(entered, m, effective, (index, item), th, retry_count)?);
         }
         let inputs = self.batch(entered, m, effective, inputs, th)?;
         let length = items.len();

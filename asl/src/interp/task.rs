@@ -107,9 +107,11 @@ impl Runner<'_> {
         match &entered.state.kind {
             Kind::Task(t) => Ok((self.task_attempt(entered, t, raw, th, retry_count)?, &t.result_path)),
             Kind::Parallel(p) => {
-                Ok((self.parallel_attempt(entered, p, raw, th, retry_count, route_index)?, &p.result_path))
+                Ok((self.parallel_attempt(entered, p, raw, th, Attempt { retry_count, route_index })?, &p.result_path))
             }
-            Kind::Map(m) => Ok((self.map_attempt(entered, m, raw, th, retry_count, route_index)?, &m.result_path)),
+            Kind::Map(m) => {
+                Ok((self.map_attempt(entered, m, raw, th, Attempt { retry_count, route_index })?, &m.result_path))
+            }
             _ => Err(Halt::Fail(Failure::runtime("not a retryable state"))),
         }
     }
@@ -232,6 +234,13 @@ impl Runner<'_> {
             },
         }
     }
+}
+
+/// Which attempt of a fan-out state is running, and where its route entry goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    pub retry_count: u64,
+    pub route_index: usize,
 }
 
 /// A route entry for a fan-out attempt: the first attempt replaces the plain entry pushed when

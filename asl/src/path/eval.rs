@@ -15,7 +15,9 @@ use super::write_fragments;
 /// Deepest recursion (tokens, descent levels and nested filters together).
 const MAX_DEPTH: u32 = 384;
 /// Most evaluation steps for one evaluation (guards against `$..*..*..*` blow-ups).
-const MAX_STEPS: u64 = 20_000_000;
+const MAX_STEPS: u64 = 4_000_000;
+/// Most JSON nodes an indefinite result may hold (results share subtrees until copied out).
+const MAX_RESULT_NODES: usize = 4_000_000;
 
 /// Why an evaluation stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,13 +72,36 @@ pub(crate) fn run<'a>(
     require: bool,
     budget: &mut Budget,
 ) -> Result<Vec<Cow<'a, Value>>, EvalError> {
+    let depth = budget.depth;
     let mut w = Walker { c, root, require, out: Vec::new(), budget };
-    if c.tokens.is_empty() {
+    let r = if c.tokens.is_empty() {
         w.out.push(Cow::Borrowed(start));
+        Ok(())
     } else {
-        w.token(0, start)?;
+        w.token(0, start)
+    };
+    // Errors skip `exit`; a caught error (in a filter) must not leak depth.
+    w.budget.depth = depth;
+    r.map(|()| w.out)
+}
+
+/// Checks that copying `results` out stays within [`MAX_RESULT_NODES`] (counted without
+/// recursion, stopping at the cap).
+pub(crate) fn check_result_size(results: &[Cow<'_, Value>]) -> Result<(), EvalError> {
+    let mut count = 0usize;
+    let mut stack: Vec<&Value> = results.iter().map(AsRef::as_ref).collect();
+    while let Some(v) = stack.pop() {
+        count += 1;
+        if count > MAX_RESULT_NODES {
+            return Err(EvalError::Limit("JSONPath result is too large".into()));
+        }
+        match v {
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(m) => stack.extend(m.values()),
+            _ => {}
+        }
     }
-    Ok(w.out)
+    Ok(())
 }
 
 /// The Jayway path text of the first `upto` tokens (`$['a'][0]`).
@@ -135,32 +160,30 @@ impl<'a> Walker<'a, '_, '_> {
         }
     }
 
+    /// Evaluates token `i` on `model`. On error the depth is not restored (see [`run`]).
     fn token(&mut self, i: usize, model: &'a Value) -> Result<(), EvalError> {
         self.budget.enter()?;
-        let r = self.token_inner(i, model);
-        self.budget.exit();
-        r
-    }
-
-    fn token_inner(&mut self, i: usize, model: &'a Value) -> Result<(), EvalError> {
         let c = self.c;
         match &c.tokens[i] {
-            Token::Property { names, .. } => self.property(i, names, model),
+            Token::Property { names, .. } => self.property(i, names, model)?,
             Token::Index(indexes) => {
-                let Some(arr) = self.check_array(i, model)? else { return Ok(()) };
-                for &ix in indexes {
-                    self.index(i, arr, i64::from(ix))?;
+                if let Some(arr) = self.check_array(i, model)? {
+                    for &ix in indexes {
+                        self.index(i, arr, i64::from(ix))?;
+                    }
                 }
-                Ok(())
             }
             Token::Slice { from, to } => {
-                let Some(arr) = self.check_array(i, model)? else { return Ok(()) };
-                self.slice(i, arr, *from, *to)
+                if let Some(arr) = self.check_array(i, model)? {
+                    self.slice(i, arr, *from, *to)?;
+                }
             }
-            Token::Wildcard => self.wildcard(i, model),
-            Token::Scan => self.walk(i + 1, model),
-            Token::Filter(expr) => self.filter(i, expr, model),
+            Token::Wildcard => self.wildcard(i, model)?,
+            Token::Scan => self.walk(i + 1, model)?,
+            Token::Filter(expr) => self.filter(i, expr, model)?,
         }
+        self.budget.exit();
+        Ok(())
     }
 
     fn property(&mut self, i: usize, names: &[String], model: &'a Value) -> Result<(), EvalError> {
@@ -309,18 +332,14 @@ impl<'a> Walker<'a, '_, '_> {
     /// Recursive descent (`..`) towards token `j`: Jayway's `ScanPathToken.walk`.
     fn walk(&mut self, j: usize, model: &'a Value) -> Result<(), EvalError> {
         self.budget.enter()?;
-        let r = self.walk_inner(j, model);
-        self.budget.exit();
-        r
-    }
-
-    fn walk_inner(&mut self, j: usize, model: &'a Value) -> Result<(), EvalError> {
         match model {
             Value::Object(map) => {
                 if self.scan_matches(j, model)? {
                     self.token(j, model)?;
                 }
-                map.values().try_for_each(|v| self.walk(j, v))
+                for v in map.values() {
+                    self.walk(j, v)?;
+                }
             }
             Value::Array(arr) => {
                 if self.scan_matches(j, model)? {
@@ -328,13 +347,19 @@ impl<'a> Walker<'a, '_, '_> {
                         self.token(j, model)?;
                     } else {
                         // Jayway evaluates the token *after* the target on each element here.
-                        arr.iter().try_for_each(|e| self.token(j + 1, e))?;
+                        for e in arr {
+                            self.token(j + 1, e)?;
+                        }
                     }
                 }
-                arr.iter().try_for_each(|e| self.walk(j, e))
+                for e in arr {
+                    self.walk(j, e)?;
+                }
             }
-            _ => Ok(()),
+            _ => {}
         }
+        self.budget.exit();
+        Ok(())
     }
 
     /// Jayway's scan predicates: which nodes the token after `..` is tried on.
@@ -356,12 +381,12 @@ impl<'a> Walker<'a, '_, '_> {
     /// Whether `item` passes the filter.
     fn accept(&mut self, expr: &Expr, item: &'a Value) -> Result<bool, EvalError> {
         self.budget.enter()?;
-        let r = self.accept_inner(expr, item);
+        let r = self.accept_expr(expr, item);
         self.budget.exit();
         r
     }
 
-    fn accept_inner(&mut self, expr: &Expr, item: &'a Value) -> Result<bool, EvalError> {
+    fn accept_expr(&mut self, expr: &Expr, item: &'a Value) -> Result<bool, EvalError> {
         match expr {
             Expr::And(ops) => {
                 for op in ops {

@@ -146,7 +146,8 @@ impl JsonPath {
         if self.compiled.simple {
             return self.get(root).map(Cow::Borrowed);
         }
-        let result = eval::run(&self.compiled, root, root, false, &mut Budget::default());
+        let result = eval::run(&self.compiled, root, root, false, &mut Budget::default())
+            .and_then(|found| eval::check_result_size(&found).map(|()| found));
         if self.is_definite() {
             return match result {
                 Ok(mut found) => found.pop().ok_or_else(|| self.no_results()),

@@ -105,7 +105,8 @@ fn syntax_errors() {
 fn syntax_errors_more() {
     assert!(syntax_err("$...a").contains("Character '.' on position 3 is not valid."));
     assert!(syntax_err("$.a b").contains("Use bracket notion ['my prop']"));
-    assert!(syntax_err("$['a'").contains("Property has not been closed - missing closing ]"));
+    assert!(syntax_err("$['a'").contains("Property must be separated by comma"));
+    assert!(syntax_err("$['a',").contains("Property has not been closed - missing closing ]"));
     assert!(syntax_err("$['a]").contains("Property has not been closed - missing closing '"));
     assert!(syntax_err("$['a' 'b']").contains("Property must be separated by comma"));
     assert!(syntax_err("$['a',,'b']").contains("Found empty property"));
@@ -122,7 +123,10 @@ fn syntax_errors_more() {
 
 #[test]
 fn functions_are_rejected() {
-    assert_eq!(syntax_err("$.items.length()"), "Invalid path '$.items.length()': Path functions are not supported: 'length()'");
+    assert_eq!(
+        syntax_err("$.items.length()"),
+        "Invalid path '$.items.length()': Path functions are not supported: 'length()'"
+    );
     assert!(syntax_err("$.sum()").contains("not supported"));
     assert!(syntax_err("$.a.max(1)").contains("not supported"));
 }
@@ -288,10 +292,7 @@ fn get_borrows_and_matches_evaluate() {
     let got = path.get(&doc).map(|v| std::ptr::eq(v, &doc["store"]["bicycle"]));
     assert_eq!(got, Ok(true));
     assert_eq!(p("$.x").get(&doc).map_err(|e| e.message), Err("No results for path: $['x']".to_string()));
-    assert_eq!(
-        p("$.x.y").get(&doc).map_err(|e| e.message),
-        Err("Missing property in path $['x']".to_string())
-    );
+    assert_eq!(p("$.x.y").get(&doc).map_err(|e| e.message), Err("Missing property in path $['x']".to_string()));
     assert!(p("$.store.book[*]").get(&doc).is_err());
     assert!(p("$['a','b']").get(&doc).is_err());
     assert!(matches!(p("$.store.book[*]").lookup(&doc), Ok(std::borrow::Cow::Owned(_))));
@@ -435,7 +436,9 @@ fn filter_number_and_string_rules() {
     let doc = json!([{"v": 1}, {"v": "1"}, {"v": 1.0}, {"v": "a"}, {"v": 2}]);
     // Jayway's NumberNode equals a numeric StringNode; StringNode equals a number by its text.
     assert_eq!(ok("$[?(@.v == 1)].v", &doc), json!([1, "1", 1.0]));
-    assert_eq!(ok("$[?(@.v == '1')].v", &doc), json!([1, "1"]));
+    assert_eq!(ok("$[?(@.v == '1')].v", &doc), json!([1, "1", 1.0]));
+    assert_eq!(ok("$[?(@.v == '1.0')].v", &doc), json!([1, 1.0]));
+    assert_eq!(ok("$[?(@.v != 'a')].v", &doc), json!([1, "1", 1.0, 2]));
     assert_eq!(ok("$[?(@.v === 1)].v", &doc), json!([1, 1.0]));
     assert_eq!(ok("$[?(@.v < 2)].v", &doc), json!([1, 1.0]));
     assert_eq!(ok("$[?(@.v > 'A')].v", &doc), json!(["a"]));
@@ -483,7 +486,9 @@ fn nested_filters() {
 fn deep(levels: usize) -> Value {
     let mut v = json!({"x": 1});
     for _ in 0..levels {
-        v = json!({"a": v});
+        let mut m = serde_json::Map::new();
+        m.insert("a".into(), v);
+        v = Value::Object(m);
     }
     v
 }
@@ -508,8 +513,8 @@ fn drop_deep(mut v: Value) {
 #[test]
 fn blow_up_is_bounded() {
     let mut doc = json!([]);
-    for _ in 0..12 {
-        doc = json!([doc.clone(), doc]);
+    for _ in 0..14 {
+        doc = Value::Array(vec![doc.clone(), doc]);
     }
     let r = eval("$..*..*..*..*", &doc);
     assert_eq!(r, Err("JSONPath evaluation takes too many steps".to_string()));
@@ -531,7 +536,10 @@ fn set_root_replaces() {
 fn set_nested_creates_and_overwrites() {
     assert_eq!(set("$.b.greeting", json!({"a": 1}), json!("hi")), Ok(json!({"a": 1, "b": {"greeting": "hi"}})));
     assert_eq!(set("$.a", json!({"a": 1, "z": 0}), json!([2])), Ok(json!({"a": [2], "z": 0})));
-    assert_eq!(set("$.value_two", json!({"value_one": "hello"}), json!("world")), Ok(json!({"value_one": "hello", "value_two": "world"})));
+    assert_eq!(
+        set("$.value_two", json!({"value_one": "hello"}), json!("world")),
+        Ok(json!({"value_one": "hello", "value_two": "world"}))
+    );
     assert_eq!(set("$['a b'].c", json!({}), json!(1)), Ok(json!({"a b": {"c": 1}})));
     assert_eq!(set("$.a.b", json!({"a": {"c": 1}}), json!(2)), Ok(json!({"a": {"c": 1, "b": 2}})));
     assert_eq!(set("$.a", json!({"a": {"deep": 1}}), json!(null)), Ok(json!({"a": null})));
@@ -546,7 +554,10 @@ fn set_with_indexes() {
 
 #[test]
 fn set_failures() {
-    assert_eq!(set("$.x", json!("foo"), json!(1)), Err("Unable to apply ReferencePath $.x to input \"foo\"".to_string()));
+    assert_eq!(
+        set("$.x", json!("foo"), json!(1)),
+        Err("Unable to apply ReferencePath $.x to input \"foo\"".to_string())
+    );
     assert_eq!(
         set("$.a.b", json!({"a": 3}), json!(1)),
         Err("Unable to apply ReferencePath $.a.b to input {\"a\":3}".to_string())
@@ -566,4 +577,21 @@ fn set_failure_reports_untouched_input() {
         set("$.new.a[0]", json!({"k": 1}), json!(1)),
         Err("Unable to apply ReferencePath $.new.a[0] to input {\"k\":1}".to_string())
     );
+}
+
+#[test]
+fn adversarial_recursion_stays_on_the_stack() {
+    let doc = deep(1000);
+    let r = eval("$..[?(@..x)]", &doc);
+    assert_eq!(r, Err("JSONPath evaluation nests too deeply".to_string()));
+    let long = format!("${}[*]", ".a".repeat(250));
+    assert_eq!(ok(&long, &deep(250)), json!([1]));
+    let long_wild = format!("${}", ".*".repeat(250));
+    assert!(eval(&long_wild, &doc).is_ok());
+    let mut nested = String::from("@..x");
+    for _ in 0..10 {
+        nested = format!("@..[?({nested})]");
+    }
+    assert!(eval(&format!("$..[?({nested})]"), &doc).is_err());
+    drop_deep(doc);
 }
