@@ -2,15 +2,20 @@
 //! are given (asl invariant; DESIGN section 1). Raise the case count with PROPTEST_CASES.
 
 use asl::{Behaviours, RunOptions};
-use asl_generators::json::{any_json, definition_like};
+use asl_generators::json::{any_json, behaviours, definition_like, mostly_valid_definition, shaped_input};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn run_any(definition: &Value, input: Value) {
+    run_with(definition, input, &Value::Null);
+}
+
+fn run_with(definition: &Value, input: Value, behaviours: &Value) {
     let (sm, diags) = asl::check(definition);
     if let Some(sm) = sm {
         assert!(diags.is_empty());
-        let opts = RunOptions { max_transitions: 2_000, ..RunOptions::default() };
+        let behaviours = Behaviours::from_json(behaviours).unwrap_or_default();
+        let opts = RunOptions { max_transitions: 2_000, behaviours, ..RunOptions::default() };
         let r = asl::run(&sm, input, &opts);
         assert!(r.transitions <= 2_001);
     }
@@ -27,6 +32,11 @@ proptest! {
     #[test]
     fn definition_shaped_json(def in definition_like(), input in any_json()) {
         run_any(&def, input);
+    }
+
+    #[test]
+    fn mostly_valid_machines(def in mostly_valid_definition(), input in shaped_input(), b in behaviours()) {
+        run_with(&def, input, &b);
     }
 
     #[test]

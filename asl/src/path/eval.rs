@@ -73,7 +73,7 @@ pub(crate) fn run<'a>(
     budget: &mut Budget,
 ) -> Result<Vec<Cow<'a, Value>>, EvalError> {
     let depth = budget.depth;
-    let mut w = Walker { c, root, require, out: Vec::new(), budget };
+    let mut w = Walker { c, root, require, out: Vec::new(), budget, scan_index: Vec::new() };
     let r = if c.tokens.is_empty() {
         w.out.push(Cow::Borrowed(start));
         Ok(())
@@ -114,7 +114,7 @@ pub(crate) fn prefix(tokens: &[Token], upto: usize) -> String {
 /// Jayway's message for a property read on something that is not an object.
 pub(crate) fn not_object(tokens: &[Token], i: usize, model: &Value) -> String {
     let mut frag = String::new();
-    write_fragments(&tokens[i..=i.min(tokens.len().saturating_sub(1))], &mut frag);
+    write_fragments(tokens.get(i..=i).unwrap_or_default(), &mut frag);
     format!(
         "Expected to find an object with property {frag} in path {} but found '{}'. This is not a json object according to the JsonProvider: '{}'.",
         prefix(tokens, i),
@@ -139,6 +139,9 @@ struct Walker<'a, 'p, 'b> {
     require: bool,
     out: Vec<Cow<'a, Value>>,
     budget: &'b mut Budget,
+    /// Jayway's `upstreamArrayIndex` per token: set when a descent hands array elements to the
+    /// token after its target, and never reset during the evaluation (as in Jayway).
+    scan_index: Vec<Option<usize>>,
 }
 
 impl<'a> Walker<'a, '_, '_> {
@@ -161,10 +164,40 @@ impl<'a> Walker<'a, '_, '_> {
     }
 
     /// Evaluates token `i` on `model`. On error the depth is not restored (see [`run`]).
+    /// A property value found by token `i` (Jayway's `handleObjectProperty`). As a leaf reached
+    /// through a descent over an array, Jayway keeps it only when the token before the last one
+    /// prints as that element's index (so `$..[0].name` reads only element 0).
+    fn property_hit(&mut self, i: usize, v: &'a Value) -> Result<(), EvalError> {
+        if self.is_leaf(i) {
+            if let Some(Some(ix)) = self.scan_index.get(i) {
+                let tokens = &self.c.tokens;
+                let mut before_last = String::new();
+                write_fragments(
+                    &tokens[tokens.len().saturating_sub(2)..tokens.len().saturating_sub(1)],
+                    &mut before_last,
+                );
+                if before_last != format!("[{ix}]") {
+                    return Ok(());
+                }
+            }
+        }
+        self.next(i, v)
+    }
+
+    fn set_scan_index(&mut self, i: usize, ix: usize) {
+        if self.scan_index.len() < self.c.tokens.len() {
+            self.scan_index.resize(self.c.tokens.len(), None);
+        }
+        if let Some(slot) = self.scan_index.get_mut(i) {
+            *slot = Some(ix);
+        }
+    }
+
     fn token(&mut self, i: usize, model: &'a Value) -> Result<(), EvalError> {
-        self.budget.enter()?;
         let c = self.c;
-        match &c.tokens[i] {
+        let Some(token) = c.tokens.get(i) else { return Ok(()) };
+        self.budget.enter()?;
+        match token {
             Token::Property { names, .. } => self.property(i, names, model)?,
             Token::Index(indexes) => {
                 if let Some(arr) = self.check_array(i, model)? {
@@ -203,7 +236,7 @@ impl<'a> Walker<'a, '_, '_> {
     /// Jayway's `handleObjectProperty` for one name.
     fn one_property(&mut self, i: usize, map: &'a Map<String, Value>, name: &str) -> Result<(), EvalError> {
         if let Some(v) = map.get(name) {
-            return self.next(i, v);
+            return self.property_hit(i, v);
         }
         let here = || format!("{}['{name}']", prefix(&self.c.tokens, i));
         if self.is_leaf(i) {
@@ -286,7 +319,7 @@ impl<'a> Walker<'a, '_, '_> {
 
     fn wildcard(&mut self, i: usize, model: &'a Value) -> Result<(), EvalError> {
         match model {
-            Value::Object(map) => map.values().try_for_each(|v| self.next(i, v)),
+            Value::Object(map) => map.values().try_for_each(|v| self.property_hit(i, v)),
             Value::Array(arr) => {
                 for ix in 0..arr.len() {
                     match self.index(i, arr, ix as i64) {
@@ -319,7 +352,7 @@ impl<'a> Walker<'a, '_, '_> {
             }
             _ if self.upstream_definite(i) => {
                 let mut rest = String::new();
-                write_fragments(&self.c.tokens[i..], &mut rest);
+                write_fragments(self.c.tokens.get(i..).unwrap_or_default(), &mut rest);
                 let ctx = java::to_java_string(model);
                 Err(EvalError::Invalid(format!(
                     "Filter: {rest} can not be applied to primitives. Current context is: {ctx}"
@@ -347,7 +380,8 @@ impl<'a> Walker<'a, '_, '_> {
                         self.token(j, model)?;
                     } else {
                         // Jayway evaluates the token *after* the target on each element here.
-                        for e in arr {
+                        for (ix, e) in arr.iter().enumerate() {
+                            self.set_scan_index(j + 1, ix);
                             self.token(j + 1, e)?;
                         }
                     }
@@ -365,7 +399,8 @@ impl<'a> Walker<'a, '_, '_> {
     /// Jayway's scan predicates: which nodes the token after `..` is tried on.
     fn scan_matches(&mut self, j: usize, model: &'a Value) -> Result<bool, EvalError> {
         let c = self.c;
-        Ok(match &c.tokens[j] {
+        let Some(target) = c.tokens.get(j) else { return Ok(false) };
+        Ok(match target {
             Token::Property { names, .. } => match model.as_object() {
                 None => false,
                 Some(_) if self.require || !token_definite(&c.tokens, j) => true,

@@ -289,7 +289,6 @@ fn empty(l: &Val<'_>, r: &Val<'_>) -> Result<bool, String> {
     };
     Ok(match l {
         Val::Str(s) => s.is_empty() == want,
-        Val::Json(Cow::Borrowed(Value::Array(a))) => a.is_empty() == want,
         Val::Json(j) => match j.as_ref() {
             Value::Array(a) => a.is_empty() == want,
             Value::Object(o) => o.is_empty() == want,

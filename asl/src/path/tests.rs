@@ -595,3 +595,51 @@ fn adversarial_recursion_stays_on_the_stack() {
     assert!(eval(&format!("$..[?({nested})]"), &doc).is_err());
     drop_deep(doc);
 }
+
+#[test]
+fn descent_then_index_then_name_reads_that_index_only() {
+    // Jayway >= 2.5 (`upstreamArrayIndex`): `..[0].name` keeps only element 0 of each array.
+    let doc = json!({"l": [{"name": "a"}, {"name": "b"}], "m": {"k": [{"name": "c"}]}});
+    assert_eq!(ok("$..[0].name", &doc), json!(["a", "c"]));
+    assert_eq!(ok("$..[1].name", &doc), json!(["b"]));
+}
+
+#[test]
+fn descent_wildcard_then_name_quirk() {
+    // Through a descent, `*.name` on array elements is dropped, and the stale index then drops
+    // later object-route hits too (Jayway's sticky `upstreamArrayIndex`).
+    assert_eq!(ok("$..*.name", &json!({"o": {"name": 1}})), json!([1]));
+    assert_eq!(ok("$..*.name", &json!([{"name": 1}])), json!([]));
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::super::*;
+
+    fn path_text() -> impl Strategy<Value = String> {
+        let atoms = prop::sample::select(vec![
+            "$", "@", ".", "..", "[", "]", "'", "\"", "\\", "a", "b", "*", "?", "(", ")", "0", "1", "-1", ":", ",",
+            " ", "==", "!=", "<", ">=", "&&", "||", "!", "true", "null", "'x'", "[?(@.a)]", "[*]", "['a']", "[1:]",
+            "in", "{", "}", "/",
+        ]);
+        prop::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn parse_and_evaluate_never_panic(body in path_text()) {
+            let doc = json!({"a": [1, {"a": "x", "b": [null, true]}], "b": {"a": 2.5}});
+            let src = format!("${body}");
+            if let Ok(path) = JsonPath::parse(&src) {
+                let r = path.evaluate(&doc);
+                if !path.is_definite() {
+                    prop_assert!(r.is_ok(), "{src}: {r:?}");
+                }
+                let _ = path.to_string();
+                let _ = set_at(&path, doc.clone(), json!(1));
+            }
+        }
+    }
+}
