@@ -59,7 +59,8 @@ pub enum NumberSource {
 pub enum TextSource {
     Literal(String),
     Path(JsonPath),
-    Call(Call),
+    /// An intrinsic call and its text as written.
+    Call(Call, String),
 }
 
 #[derive(Debug, Clone)]
@@ -468,7 +469,7 @@ fn text_source(f: &mut Fields, key: &str, diags: &mut Diagnostics) -> Option<Tex
     let at = f.loc(&path_key);
     if intrinsics::is_call(&src) {
         match intrinsics::parse(&src) {
-            Ok(call) => Some(TextSource::Call(call)),
+            Ok(call) => Some(TextSource::Call(call, src.clone())),
             Err(e) => {
                 diags.push(Diagnostic::schema("intrinsic-syntax", e.message, &at));
                 None

@@ -31,10 +31,11 @@ pub enum Template {
         field: String,
         path: JsonPath,
     },
-    /// `"key.$": "States.Fn(...)"`.
+    /// `"key.$": "States.Fn(...)"`; `source` is the expression as written (AWS quotes it).
     Call {
         field: String,
         call: Call,
+        source: String,
     },
 }
 
@@ -81,7 +82,7 @@ impl Template {
                 items.iter().map(|t| t.evaluate(r)).collect::<Result<Vec<_>, _>>().map(Value::Array)
             }
             Template::Path { field, path } => resolve_field(r, path, field),
-            Template::Call { field, call } => call.evaluate(&mut CallEnv { r, field }),
+            Template::Call { call, source, .. } => evaluate_call(call, source, r),
         }
     }
 
@@ -118,7 +119,7 @@ pub(crate) fn compile_dynamic(field: &str, value: &Value, at: &Location, diags: 
     };
     if intrinsics::is_call(src) {
         match intrinsics::parse(src) {
-            Ok(call) => Some(Template::Call { field: field.to_string(), call }),
+            Ok(call) => Some(Template::Call { field: field.to_string(), call, source: src.to_string() }),
             Err(e) => {
                 diags.push(Diagnostic::schema(
                     "intrinsic-syntax",
@@ -155,12 +156,20 @@ pub(crate) fn resolve_field(r: &mut dyn Resolve, path: &JsonPath, field: &str) -
 /// Lets intrinsic calls read their path arguments through the template's resolver.
 struct CallEnv<'a, 'r> {
     r: &'a mut (dyn Resolve + 'r),
-    field: &'a str,
 }
 
 impl intrinsics::Env for CallEnv<'_, '_> {
+    /// A path argument that matches nothing is `States.Runtime`, in AWS's words (observed:
+    /// "The JsonPath argument for the field '$.x' could not be found in the input '...'").
     fn resolve(&mut self, path: &JsonPath) -> Result<Value, Failure> {
-        resolve_field(self.r, path, self.field)
+        match self.r.lookup(path)? {
+            Some(v) => Ok(v),
+            None => Err(Failure::runtime(format!(
+                "The JsonPath argument for the field '{}' could not be found in the input '{}'",
+                path.source(),
+                self.r.input_text()
+            ))),
+        }
     }
 
     fn random(&mut self) -> &mut SeededRandom {
@@ -168,9 +177,15 @@ impl intrinsics::Env for CallEnv<'_, '_> {
     }
 }
 
-/// Evaluates one intrinsic call outside a template (Fail's ErrorPath/CausePath).
-pub(crate) fn evaluate_call(call: &Call, field: &str, r: &mut dyn Resolve) -> Result<Value, Failure> {
-    call.evaluate(&mut CallEnv { r, field })
+/// Evaluates an intrinsic call. AWS wraps the cause of a failing call as
+/// "The function '<expression as written>' had the following error: <detail>" (observed for
+/// a missing path argument).
+// UNSURE(aws): that States.IntrinsicFailure causes carry the same wrapper.
+pub(crate) fn evaluate_call(call: &Call, source: &str, r: &mut dyn Resolve) -> Result<Value, Failure> {
+    call.evaluate(&mut CallEnv { r }).map_err(|f| Failure {
+        error: f.error,
+        cause: Some(format!("The function '{source}' had the following error: {}", f.cause.unwrap_or_default())),
+    })
 }
 
 const MAX_DEPTH: usize = 512;

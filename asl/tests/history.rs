@@ -29,7 +29,12 @@ fn single_pass() {
     );
     assert_events(
         &r,
-        &[(1, 0, "ExecutionStarted"), (2, 0, "PassStateEntered"), (3, 2, "PassStateExited"), (4, 3, "ExecutionSucceeded")],
+        &[
+            (1, 0, "ExecutionStarted"),
+            (2, 0, "PassStateEntered"),
+            (3, 2, "PassStateExited"),
+            (4, 3, "ExecutionSucceeded"),
+        ],
     );
     let started = details(&r, 1);
     assert_eq!(started["input"], "{}");
@@ -58,10 +63,8 @@ fn event_json_uses_aws_detail_keys() {
 // facts §2(2)
 #[test]
 fn pass_then_pass() {
-    let r = run(
-        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": pass_end()}}),
-        json!({"k": 1}),
-    );
+    let r =
+        run(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": pass_end()}}), json!({"k": 1}));
     assert_events(
         &r,
         &[
@@ -239,7 +242,12 @@ fn wait_seconds() {
     let r = run(json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3, "End": true}}}), json!({}));
     assert_events(
         &r,
-        &[(1, 0, "ExecutionStarted"), (2, 0, "WaitStateEntered"), (3, 2, "WaitStateExited"), (4, 3, "ExecutionSucceeded")],
+        &[
+            (1, 0, "ExecutionStarted"),
+            (2, 0, "WaitStateEntered"),
+            (3, 2, "WaitStateExited"),
+            (4, 3, "ExecutionSucceeded"),
+        ],
     );
     // The exit happens after the wait on the virtual clock.
     assert_eq!(r.history[2].timestamp - r.history[1].timestamp, 3000);
@@ -468,11 +476,11 @@ fn map_of_no_items() {
 
 fn map_with_failing_item() -> Value {
     json!({"StartAt": "MapState", "States": {"MapState": {"Type": "Map", "End": true, "MaxConcurrency": 1,
-        "ItemProcessor": {"StartAt": "C", "States": {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$", "StringEquals": "bad", "Next": "F"}], "Default": "Ok"},
-            "F": {"Type": "Fail", "Error": "Bad", "Cause": "bad item"},
-            "Ok": pass_end()
-        }}}}})
+    "ItemProcessor": {"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "StringEquals": "bad", "Next": "F"}], "Default": "Ok"},
+        "F": {"Type": "Fail", "Error": "Bad", "Cause": "bad item"},
+        "Ok": pass_end()
+    }}}}})
 }
 
 // facts §2(13): MapIterationFailed and MapStateFailed both point at the failing event; the
@@ -560,7 +568,8 @@ fn task_timeout() {
 // Exited event. (The details of ExecutionTimedOut are UNCONFIRMED and not asserted.)
 #[test]
 fn execution_timeout() {
-    let def = json!({"StartAt": "W", "TimeoutSeconds": 5, "States": {"W": {"Type": "Wait", "Seconds": 10, "End": true}}});
+    let def =
+        json!({"StartAt": "W", "TimeoutSeconds": 5, "States": {"W": {"Type": "Wait", "Seconds": 10, "End": true}}});
     let r = run(def, json!({}));
     assert_eq!(r.status, asl::Status::TimedOut);
     assert_eq!(r.to_json()["status"], "TIMED_OUT");
@@ -585,10 +594,7 @@ fn legacy_lambda_success() {
             (7, 6, "ExecutionSucceeded"),
         ],
     );
-    assert_eq!(
-        details(&r, 3),
-        json!({"resource": LEGACY, "input": "{\"a\":1}", "inputDetails": {"truncated": false}})
-    );
+    assert_eq!(details(&r, 3), json!({"resource": LEGACY, "input": "{\"a\":1}", "inputDetails": {"truncated": false}}));
     assert_eq!(r.history[3].details, None);
     assert_eq!(details(&r, 5), json!({"output": "[1,2]", "outputDetails": {"truncated": false}}));
 }

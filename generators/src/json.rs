@@ -282,7 +282,8 @@ fn machine(depth: u32) -> BoxedStrategy<Value> {
         })
         .prop_map(|(states, succeed, n)| {
             let mut m: Map<String, Value> = states.into_iter().enumerate().map(|(i, s)| (format!("S{i}"), s)).collect();
-            let last = if succeed { json!({"Type": "Succeed"}) } else { json!({"Type": "Fail", "Error": "E0", "Cause": "c"}) };
+            let last =
+                if succeed { json!({"Type": "Succeed"}) } else { json!({"Type": "Fail", "Error": "E0", "Cause": "c"}) };
             m.insert(format!("S{}", n - 1), last);
             json!({"StartAt": "S0", "States": m})
         })
@@ -351,12 +352,14 @@ pub fn shaped_input() -> impl Strategy<Value = Value> {
 pub fn behaviours() -> impl Strategy<Value = Value> {
     let step = prop_oneof![
         Just(json!({"echo": true})),
-        (prop::sample::select(vec!["E0", "E1", "Other"]), 1u64..3).prop_map(|(e, t)| json!({"throw": {"error": e, "cause": "c"}, "times": t})),
+        (prop::sample::select(vec!["E0", "E1", "Other"]), 1u64..3)
+            .prop_map(|(e, t)| json!({"throw": {"error": e, "cause": "c"}, "times": t})),
         (0u64..8).prop_map(|s| json!({"sleep": s})),
         any_json().prop_map(|v| json!({"return": v})),
     ];
     prop::collection::vec(prop::collection::vec(step, 1..3), 6).prop_map(|per_state| {
-        let m: Map<String, Value> = per_state.into_iter().enumerate().map(|(i, s)| (format!("S{i}_{i}"), Value::Array(s))).collect();
+        let m: Map<String, Value> =
+            per_state.into_iter().enumerate().map(|(i, s)| (format!("S{i}_{i}"), Value::Array(s))).collect();
         Value::Object(m)
     })
 }

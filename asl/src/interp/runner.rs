@@ -459,10 +459,10 @@ impl Runner<'_> {
                     }
                 }
             }
-            Some(TextSource::Call(call)) => {
+            Some(TextSource::Call(call, source)) => {
                 let ctx = state_ctx(&self.execution, &self.state_machine, entered, None, None);
                 let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
-                template::evaluate_call(call, field, &mut env).map_err(|f| entered.fail(f))?
+                template::evaluate_call(call, source, &mut env).map_err(|f| entered.fail(f))?
             }
         };
         match value {

@@ -144,8 +144,8 @@ pub(crate) enum Val<'a> {
     Undefined,
     Null,
     Bool(bool),
-    /// The number and its text (`BigDecimal.toString()` in Jayway).
-    Num(Num, Cow<'a, str>),
+    /// The number and where its text comes from (`BigDecimal.toString()` in Jayway).
+    Num(Num, NumText<'a>),
     Str(Cow<'a, str>),
     /// An array or object.
     Json(Cow<'a, Value>),
@@ -163,7 +163,7 @@ impl<'a> Val<'a> {
         match v {
             Value::Null => Val::Null,
             Value::Bool(b) => Val::Bool(*b),
-            Value::Number(n) => Val::Num(Num::of(n), Cow::Owned(super::java::number_string(n))),
+            Value::Number(n) => Val::Num(Num::of(n), NumText::Json(n.clone())),
             Value::String(s) => Val::Str(Cow::Borrowed(s)),
             _ => Val::Json(Cow::Borrowed(v)),
         }
@@ -175,14 +175,14 @@ impl<'a> Val<'a> {
             Value::Array(_) | Value::Object(_) => Val::Json(Cow::Owned(v)),
             Value::Null => Val::Null,
             Value::Bool(b) => Val::Bool(b),
-            Value::Number(n) => Val::Num(Num::of(&n), Cow::Owned(super::java::number_string(&n))),
+            Value::Number(n) => Val::Num(Num::of(&n), NumText::Json(n)),
         }
     }
 
     pub(crate) fn literal(op: &'a Operand) -> Val<'a> {
         match op {
             Operand::Str(s) => Val::Str(Cow::Borrowed(s)),
-            Operand::Num(n) => Val::Num(n.value, Cow::Borrowed(&n.text)),
+            Operand::Num(n) => Val::Num(n.value, NumText::Literal(&n.text)),
             Operand::Bool(b) => Val::Bool(*b),
             Operand::Null => Val::Null,
             Operand::Json(v) => Val::Json(Cow::Borrowed(v)),
@@ -198,6 +198,22 @@ impl<'a> Val<'a> {
             Val::Num(..) => 3,
             Val::Str(_) => 4,
             Val::Json(_) => 5,
+        }
+    }
+}
+
+/// A number's text, computed only when a string is compared to it.
+#[derive(Debug, Clone)]
+pub(crate) enum NumText<'a> {
+    Literal(&'a str),
+    Json(serde_json::Number),
+}
+
+impl NumText<'_> {
+    fn matches(&self, s: &str) -> bool {
+        match self {
+            NumText::Literal(t) => *t == s,
+            NumText::Json(n) => super::java::number_string(n) == s,
         }
     }
 }
@@ -230,7 +246,7 @@ fn equals(l: &Val<'_>, r: &Val<'_>) -> bool {
         (Val::Num(a, _), Val::Num(b, _)) => a.cmp(*b) == Some(Ordering::Equal),
         (Val::Num(a, _), Val::Str(s)) => parse_decimal(s).is_some_and(|b| a.cmp(b) == Some(Ordering::Equal)),
         (Val::Str(a), Val::Str(b)) => a == b,
-        (Val::Str(a), Val::Num(_, text)) => a == text,
+        (Val::Str(a), Val::Num(_, text)) => text.matches(a),
         (Val::Bool(a), Val::Bool(b)) => a == b,
         (Val::Null, Val::Null) => true,
         _ => false,
