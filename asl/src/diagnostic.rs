@@ -89,11 +89,26 @@ pub struct Diagnostic {
     pub pointer: Option<String>,
     /// The same location in AWS's notation.
     pub location: Option<String>,
+    /// More than AWS says, where we know more (e.g. the parser's complaint about a path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Diagnostic {
     pub fn new(code: &'static str, rule: &'static str, message: impl Into<String>, at: &Location) -> Self {
-        Diagnostic { code, rule, message: message.into(), pointer: Some(at.pointer()), location: Some(at.aws()) }
+        Diagnostic {
+            code,
+            rule,
+            message: message.into(),
+            pointer: Some(at.pointer()),
+            location: Some(at.aws()),
+            detail: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
     }
 
     /// A schema error (`SCHEMA_VALIDATION_FAILED`) at a location.
@@ -111,8 +126,12 @@ impl Diagnostic {
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.location {
-            Some(loc) => write!(f, "{}: {} at {} [{}]", self.code, self.message, loc, self.rule),
-            None => write!(f, "{}: {} [{}]", self.code, self.message, self.rule),
+            Some(loc) => write!(f, "{}: {} at {} [{}]", self.code, self.message, loc, self.rule)?,
+            None => write!(f, "{}: {} [{}]", self.code, self.message, self.rule)?,
+        }
+        match &self.detail {
+            Some(d) => write!(f, " ({d})"),
+            None => Ok(()),
         }
     }
 }

@@ -121,11 +121,7 @@ impl<'a> Fields<'a> {
     pub fn finish(self, diags: &mut Diagnostics) {
         for key in self.map.keys() {
             if !self.used.contains(&key.as_str()) {
-                diags.push(Diagnostic::schema(
-                    "unknown-field",
-                    format!("Field '{key}' is not supported"),
-                    &self.at.key(key),
-                ));
+                diags.push(Diagnostic::schema("unknown-field", format!("Field '{key}' is not supported"), &self.at));
             }
         }
     }

@@ -51,8 +51,9 @@ impl Template {
                 for (key, value) in map {
                     let here = at.key(key);
                     match key.strip_suffix(".$") {
+                        // AWS locates a bad `.$` value at the object that holds the key.
                         Some(out_key) => {
-                            if let Some(t) = compile_dynamic(key, value, &here, diags) {
+                            if let Some(t) = compile_dynamic(key, value, at, diags) {
                                 entries.push((out_key.to_string(), t));
                             }
                         }
@@ -121,11 +122,7 @@ pub(crate) fn compile_dynamic(field: &str, value: &Value, at: &Location, diags: 
         match intrinsics::parse(src) {
             Ok(call) => Some(Template::Call { field: field.to_string(), call, source: src.to_string() }),
             Err(e) => {
-                diags.push(Diagnostic::schema(
-                    "intrinsic-syntax",
-                    format!("{} ({})", invalid().message, e.message),
-                    at,
-                ));
+                diags.push(Diagnostic { rule: "intrinsic-syntax", ..invalid() }.with_detail(e.message));
                 None
             }
         }
@@ -133,7 +130,7 @@ pub(crate) fn compile_dynamic(field: &str, value: &Value, at: &Location, diags: 
         match JsonPath::parse(src) {
             Ok(path) => Some(Template::Path { field: field.to_string(), path }),
             Err(e) => {
-                diags.push(Diagnostic::schema("path-syntax", format!("{} ({})", invalid().message, e.message), at));
+                diags.push(Diagnostic { rule: "path-syntax", ..invalid() }.with_detail(e.message));
                 None
             }
         }

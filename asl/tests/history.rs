@@ -366,7 +366,6 @@ fn parallel_branch_fails_caught() {
 // facts §2(11): a retried Parallel starts again without re-entry, and ParallelStateFailed is
 // emitted once, after the last attempt (not after each failed attempt).
 #[test]
-#[ignore = "interpreter bug: emits ParallelStateFailed after every failed attempt, also those that are retried"]
 fn parallel_retry_restarts_without_reentry() {
     let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
         "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "FailureType"}}}],
@@ -706,7 +705,6 @@ fn map_bad_max_concurrency_path() {
 // facts §2(13): a retried Map emits a new MapStateStarted pointing at the failing event
 // (no MapStateFailed for an attempt that is retried).
 #[test]
-#[ignore = "interpreter bug: emits MapStateFailed after every failed attempt, also those that are retried"]
 fn map_retry_restarts_without_reentry() {
     let mut def = map_with_failing_item();
     def["States"]["MapState"]["Retry"] = json!([{"ErrorEquals": ["Bad"], "MaxAttempts": 1}]);
@@ -715,4 +713,26 @@ fn map_retry_restarts_without_reentry() {
         events(&r)[6..9].iter().map(|(i, p, k)| (*i, *p, k.as_str())).collect::<Vec<_>>(),
         [(7, 6, "FailStateEntered"), (8, 7, "MapIterationFailed"), (9, 7, "MapStateStarted")]
     );
+}
+
+// asl-features §10.2: resourceType/resource split of optimized integrations.
+#[test]
+fn resource_type_split() {
+    for (resource, rt, r) in [
+        ("arn:aws:states:::sqs:sendMessage.waitForTaskToken", "sqs", "sendMessage.waitForTaskToken"),
+        ("arn:aws:states:::states:startExecution.sync", "states", "startExecution.sync"),
+    ] {
+        let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": true}}});
+        let run = run(def, json!({}));
+        assert_eq!(details_of(&run, "TaskStarted"), json!({"resourceType": rt, "resource": r}), "{resource}");
+    }
+}
+
+// facts §2(15): DescribeExecution of a timed-out execution has no error or cause.
+#[test]
+fn execution_timeout_result_has_no_error() {
+    let def =
+        json!({"StartAt": "W", "TimeoutSeconds": 5, "States": {"W": {"Type": "Wait", "Seconds": 10, "End": true}}});
+    let r = run(def, json!({}));
+    assert_eq!((r.error, r.cause), (None, None));
 }

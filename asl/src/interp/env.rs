@@ -42,16 +42,17 @@ pub struct StateCtx<'a> {
 
 impl StateCtx<'_> {
     pub fn to_json(&self) -> Value {
+        // Key order as AWS serialises it: Execution, StateMachine, State{Name, EnteredTime, RetryCount}, Task.
         let mut state = Map::new();
-        state.insert("EnteredTime".into(), crate::timestamp::format_millis(self.entered_time).into());
         state.insert("Name".into(), self.name.into());
+        state.insert("EnteredTime".into(), crate::timestamp::format_millis(self.entered_time).into());
         if let Some(n) = self.retry_count {
             state.insert("RetryCount".into(), n.into());
         }
         let mut m = Map::new();
         m.insert("Execution".into(), self.execution.clone());
-        m.insert("State".into(), Value::Object(state));
         m.insert("StateMachine".into(), self.state_machine.clone());
+        m.insert("State".into(), Value::Object(state));
         if let Some(t) = self.task_token {
             let mut task = Map::new();
             task.insert("Token".into(), t.into());
@@ -87,6 +88,10 @@ impl<'a, 'p> Env<'a, 'p> {
     /// unknown variable is a `States.Runtime` failure.
     pub fn select(&mut self, path: &JsonPath) -> Result<Result<Value, PathError>, Failure> {
         match path.root() {
+            // Observed AWS cause for a path applied to a null input (asl-features 3.4).
+            Root::Input if self.input.is_null() && !path.is_root_only() => {
+                Err(Failure::runtime("Unable to apply Path transformation to null or empty input."))
+            }
             Root::Input => Ok(path.evaluate(self.input)),
             Root::Context => {
                 let ctx = self.ctx_json.get_or_insert_with(|| self.ctx.to_json());

@@ -61,7 +61,7 @@ impl Runner<'_> {
             // events); we run branches to their end and record no abort events.
             th.now = ff.time;
             th.prev = ff.event;
-            self.event(th, "ParallelStateFailed", || Value::Null)?;
+            self.fanout_failed = Some("ParallelStateFailed");
             return Err(Halt::Fail(ff.failure));
         }
         th.now = end;
@@ -199,7 +199,7 @@ impl Runner<'_> {
         if let Some(ff) = first_failure {
             th.now = ff.time;
             th.prev = ff.event;
-            self.event(th, "MapStateFailed", || Value::Null)?;
+            self.fanout_failed = Some("MapStateFailed");
             return Err(Halt::Fail(ff.failure));
         }
         th.now = end;
@@ -221,6 +221,8 @@ impl Runner<'_> {
         at: Attempt,
     ) -> Result<Vec<Value>, Halt> {
         let Attempt { retry_count, route_index } = at;
+        let length = items.len();
+        self.event(th, "MapStateStarted", || json!({"length": length}))?;
         let tolerated_count = match &m.tolerated_failure_count {
             None => None,
             Some(src) => Some(self.integer_field(entered, src, "ToleratedFailureCountPath", effective, th)?),
@@ -234,8 +236,6 @@ impl Runner<'_> {
             inputs.push(self.item_input(entered, m, effective, (index, item), th, retry_count)?);
         }
         let inputs = self.batch(entered, m, effective, inputs, th)?;
-        let length = items.len();
-        self.event(th, "MapStateStarted", || json!({"length": length}))?;
         let label = m.label.clone().unwrap_or_else(|| entered.state.name.clone());
         let run_arn = format!(
             "{}/{}:{}",
@@ -280,7 +280,7 @@ impl Runner<'_> {
                 "The specified tolerated failure threshold was exceeded",
             );
             self.event(th, "MapRunFailed", || json!({"error": f.error, "cause": f.cause}))?;
-            self.event(th, "MapStateFailed", || Value::Null)?;
+            self.fanout_failed = Some("MapStateFailed");
             return Err(Halt::Fail(f));
         }
         let run_succeeded = self.event(th, "MapRunSucceeded", || Value::Null)?;

@@ -98,6 +98,9 @@ pub struct Runner<'o> {
     pub transitions: u64,
     pub retries: Vec<RetryRecord>,
     pub deadline: Option<i64>,
+    /// The `...StateFailed` event a failed fan-out attempt owes, emitted only once the failure
+    /// is final (AWS writes none before a retry).
+    pub fanout_failed: Option<&'static str>,
     pub execution: Value,
     pub state_machine: Value,
 }
@@ -111,6 +114,7 @@ impl<'o> Runner<'o> {
             transitions: 0,
             retries: Vec::new(),
             deadline: None,
+            fanout_failed: None,
             execution: Value::Null,
             state_machine: opts.context.state_machine_json(),
         }
@@ -127,7 +131,7 @@ impl<'o> Runner<'o> {
         let mut th = Thread { now: start, prev: 0, vars: Vars::default(), item: None, routes: Vec::new() };
         let outcome = match started {
             Ok(_) => self.run_machine(sm, input, &mut th),
-            Err(_) => Err(Halt::Fail(event_cap_failure())),
+            Err(_) => Err(Halt::Fail(event_cap_failure(self.opts.max_events))),
         };
         let (status, output, failure) = match outcome {
             Ok(out) => (Status::Succeeded, Some(out), None),
@@ -154,7 +158,12 @@ impl<'o> Runner<'o> {
                 self.history.push(prev, end, "ExecutionTimedOut", || failure.as_ref().map(failure_details))
             }
         };
-        let (error, cause) = failure.map(|f| (f.error, f.cause)).unwrap_or_default();
+        // DescribeExecution of a TIMED_OUT execution shows no error or cause (observed); the
+        // ExecutionTimedOut event carries the error.
+        let (error, cause) = match status {
+            Status::TimedOut => (None, None),
+            _ => failure.map(|f| (f.error, f.cause)).unwrap_or_default(),
+        };
         RunResult {
             status,
             output,
@@ -306,7 +315,7 @@ impl<'o> Runner<'o> {
         out: &Value,
         assigned: Option<Map<String, Value>>,
     ) -> Result<(), Halt> {
-        self.check_size(entered, out)?;
+        self.check_size(&entered.state.name, out)?;
         let ty = entered.state.kind.type_name();
         let recording = self.history.recording();
         let details = || {
@@ -367,7 +376,7 @@ impl<'o> Runner<'o> {
         let Some(t) = parameters else { return Ok(after_input_path) };
         let mut env = Env::new(&after_input_path, &ctx, &th.vars, &mut self.rng);
         let effective = t.evaluate(&mut env).map_err(|f| entered.fail(f))?;
-        self.check_size(entered, &effective)?;
+        self.check_size(&entered.state.name, &effective)?;
         Ok(effective)
     }
 
@@ -418,6 +427,8 @@ pub fn state_ctx<'a>(
     map_item: Option<(u64, &'a Value)>,
 ) -> StateCtx<'a> {
     {
+        // UNSURE(aws): RetryCount was observed on Task states and absent on Pass; Parallel and Map
+        // can retry too, so they expose it here.
         let retry_count = match entered.state.kind {
             Kind::Task(_) | Kind::Parallel(_) | Kind::Map(_) => Some(retry_count.unwrap_or(0)),
             _ => None,
@@ -566,7 +577,7 @@ impl Runner<'_> {
                 Value::Object(m) => Some(m),
                 _ => None,
             })
-            .map_err(|_| Halt::Fail(event_cap_failure()))?;
+            .map_err(|_| Halt::Fail(event_cap_failure(self.opts.max_events)))?;
         th.prev = id;
         Ok(id)
     }
@@ -592,13 +603,14 @@ impl Runner<'_> {
     }
 
     /// `States.DataLimitExceeded` for payloads over 256 KiB.
-    pub fn check_size(&self, entered: &Entered, v: &Value) -> Result<(), Failure> {
+    /// `subject` is what AWS names in the cause: the state for a state's own payloads, the
+    /// resource type (`lambda`) or function ARN for a task's result (observed).
+    pub fn check_size(&self, subject: &str, v: &Value) -> Result<(), Failure> {
         if json_size(v) > MAX_PAYLOAD_BYTES {
             return Err(Failure::new(
                 names::DATA_LIMIT_EXCEEDED,
                 format!(
-                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                    entered.state.name
+                    "The state/task '{subject}' returned a result with a size exceeding the maximum number of bytes service limit."
                 ),
             ));
         }
@@ -617,11 +629,8 @@ fn select_io(env: &mut Env, p: &JsonPath) -> Result<Value, Failure> {
     env.select(p)?.map_err(|e| Failure::runtime(format!("Invalid path '{}' : {}", p.source(), e.message)))
 }
 
-pub fn event_cap_failure() -> Failure {
-    Failure::runtime(format!(
-        "The execution reached the maximum number of history events ({}).",
-        crate::history::MAX_EVENTS
-    ))
+pub fn event_cap_failure(limit: u64) -> Failure {
+    Failure::runtime(format!("The execution reached the maximum number of history events ({limit})."))
 }
 
 pub fn failure_details(f: &Failure) -> Map<String, Value> {

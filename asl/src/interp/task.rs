@@ -25,12 +25,14 @@ fn family(resource: &str) -> Family {
         return Family::Activity;
     }
     // `arn:aws:states:::lambda:invoke` → `lambda` / `invoke`;
-    // `arn:aws:states:::aws-sdk:s3:getObject` → `aws-sdk:s3` / `getObject`.
+    // `arn:aws:states:::states:startExecution.sync:2` → `states` / `startExecution.sync:2`;
+    // UNSURE(aws): `arn:aws:states:::aws-sdk:s3:getObject` → `aws-sdk:s3` / `getObject`.
     let tail = resource.strip_prefix("arn:aws:states:::").unwrap_or(resource);
-    let (resource_type, resource) = match tail.rsplit_once(':') {
-        Some((t, r)) => (t.to_string(), r.to_string()),
-        None => (tail.to_string(), String::new()),
+    let split = match tail.strip_prefix("aws-sdk:") {
+        Some(rest) => rest.split_once(':').map(|(svc, api)| (format!("aws-sdk:{svc}"), api.to_string())),
+        None => tail.split_once(':').map(|(t, r)| (t.to_string(), r.to_string())),
     };
+    let (resource_type, resource) = split.unwrap_or_else(|| (tail.to_string(), String::new()));
     Family::Service { resource_type, resource }
 }
 
@@ -53,6 +55,7 @@ impl Runner<'_> {
         let mut retry_count = 0u64;
         let mut delays = Vec::new();
         let failure = loop {
+            self.fanout_failed = None;
             let outcome = self
                 .attempt(entered, &raw, th, retry_count, route_index)
                 .and_then(|(result, result_path)| self.finish(entered, raw.clone(), result, result_path, th));
@@ -76,6 +79,9 @@ impl Runner<'_> {
             self.advance(th, (delay * 1000.0).round() as i64)?;
         };
         self.record_retries(entered, delays);
+        if let Some(kind) = self.fanout_failed.take() {
+            self.event(th, kind, || Value::Null)?;
+        }
         let name = failure.error_name();
         let Some(c) = catchers.iter().find(|c| retry::matches(&c.error_equals, name)) else {
             return Err(Halt::Fail(failure));
@@ -194,7 +200,11 @@ impl Runner<'_> {
                 return Err(Halt::Fail(f));
             }
         };
-        if let Err(f) = self.check_size(entered, &result) {
+        let subject = match &fam {
+            Family::Service { resource_type, .. } => resource_type.as_str(),
+            Family::Lambda | Family::Activity => t.resource.as_str(),
+        };
+        if let Err(f) = self.check_size(subject, &result) {
             self.event(th, failed, || service(Value::Object(failure_details(&f))))?;
             return Err(Halt::Fail(f));
         }
