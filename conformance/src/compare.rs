@@ -27,6 +27,9 @@ pub fn compare(expect: &Expect, outcome: &Outcome) -> Vec<Diff> {
     let mut diffs = Vec::new();
     match (outcome, &expect.negative) {
         (Outcome::Error(e), _) => diffs.push(diff("/", json!("a result"), json!(format!("engine error: {e}")))),
+        (Outcome::Unsupported(_) | Outcome::Poisoned(_) | Outcome::Crashed(_) | Outcome::TimedOut, _) => {
+            diffs.push(diff("/", json!("a result"), json!(format!("{outcome:?}"))))
+        }
         (Outcome::Rejected { codes, .. }, Some(neg)) => {
             if let Some(code) = &neg.code {
                 if !codes.contains(code) {

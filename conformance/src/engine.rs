@@ -20,12 +20,24 @@ pub enum Outcome {
     Rejected { codes: Vec<String>, messages: Vec<String> },
     /// The execution ran; `result` is the object `aslcheck run` prints.
     Ran { result: Value },
-    /// The engine could not run the case (bad behaviours, unsupported feature...).
+    /// The engine cannot run this case (a feature it lacks, a behaviour it cannot express).
+    Unsupported(String),
+    /// An engine limit or throttling got in the way: not a conformance verdict.
+    Poisoned(String),
+    /// The engine process died or spoke garbage while running the case.
+    Crashed(String),
+    /// The engine did not answer within the time allowed.
+    TimedOut,
+    /// The case could not be run for a reason on our side (bad behaviours file...).
     Error(String),
 }
 
 pub trait Engine {
     fn name(&self) -> &str;
+    /// The engine's own version string, for reports.
+    fn version(&self) -> String {
+        String::new()
+    }
     fn run(&mut self, req: &Request) -> Outcome;
 }
 
@@ -38,8 +50,17 @@ impl Engine for Reference {
         "reference"
     }
 
+    fn version(&self) -> String {
+        format!("asl {}", env!("CARGO_PKG_VERSION"))
+    }
+
     fn run(&mut self, req: &Request) -> Outcome {
-        let (sm, diags) = asl::check(req.definition);
+        // A definition given as a JSON string is the definition's text (for cases about
+        // unparseable definitions).
+        let (sm, diags) = match req.definition {
+            Value::String(text) => asl::check_str(text),
+            v => asl::check(v),
+        };
         let Some(sm) = sm else {
             return Outcome::Rejected {
                 codes: diags.iter().map(|d| d.code.to_string()).collect(),

@@ -4,26 +4,41 @@
 
 use crate::case::{load_dir, Case};
 use crate::compare::{compare, Diff};
-use crate::engine::{Engine, Request};
+use crate::engine::{Engine, Outcome, Request};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The result classes of DESIGN section 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Class {
     Pass,
     Fail,
     Skipped,
+    Poisoned,
+    Crashed,
+    Timeout,
 }
 
 impl Class {
+    pub const ALL: [Class; 6] =
+        [Class::Pass, Class::Fail, Class::Skipped, Class::Poisoned, Class::Crashed, Class::Timeout];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Class::Pass => "pass",
             Class::Fail => "fail",
             Class::Skipped => "skipped",
+            Class::Poisoned => "poisoned",
+            Class::Crashed => "crashed",
+            Class::Timeout => "timeout",
         }
+    }
+
+    /// Counts against the run (exit code non-zero).
+    pub fn is_failure(self) -> bool {
+        matches!(self, Class::Fail | Class::Crashed | Class::Timeout)
     }
 }
 
@@ -99,16 +114,16 @@ pub fn run_case(engine: &mut dyn Engine, case: &Case) -> CaseResult {
         seed: 0,
     };
     let outcome = engine.run(&req);
-    let diffs = compare(&case.expect, &outcome);
-    let class = if diffs.is_empty() { Class::Pass } else { Class::Fail };
-    CaseResult {
-        id: case.id.clone(),
-        file: case.file.clone(),
-        features: case.features.clone(),
-        class,
-        diffs,
-        reason: None,
-    }
+    let (class, reason) = match &outcome {
+        Outcome::Unsupported(r) => (Class::Skipped, Some(r.clone())),
+        Outcome::Poisoned(r) => (Class::Poisoned, Some(r.clone())),
+        Outcome::Crashed(r) => (Class::Crashed, Some(r.clone())),
+        Outcome::TimedOut => (Class::Timeout, Some("the engine did not answer in time".to_string())),
+        _ => (Class::Fail, None),
+    };
+    let diffs = if class == Class::Fail { compare(&case.expect, &outcome) } else { Vec::new() };
+    let class = if class == Class::Fail && diffs.is_empty() { Class::Pass } else { class };
+    CaseResult { id: case.id.clone(), file: case.file.clone(), features: case.features.clone(), class, diffs, reason }
 }
 
 /// Runs cases in order, appending each result to `results.jsonl` in `report` when given.
@@ -138,9 +153,9 @@ pub fn run_all(
     Ok(out)
 }
 
-/// Totals per area (the first folder of the case id).
-pub fn summary(results: &[CaseResult]) -> BTreeMap<String, [usize; 3]> {
-    let mut by_area: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+/// Totals per area (the first folder of the case id), indexed like [`Class::ALL`].
+pub fn summary(results: &[CaseResult]) -> BTreeMap<String, [usize; 6]> {
+    let mut by_area: BTreeMap<String, [usize; 6]> = BTreeMap::new();
     for r in results {
         let area = r.id.split('/').next().unwrap_or("").to_string();
         let slot = by_area.entry(area).or_default();
@@ -151,30 +166,39 @@ pub fn summary(results: &[CaseResult]) -> BTreeMap<String, [usize; 3]> {
 
 /// The summary as a fixed-width table.
 pub fn summary_table(results: &[CaseResult]) -> String {
-    let mut s = format!("{:<14} {:>6} {:>6} {:>8} {:>6}\n", "area", "pass", "fail", "skipped", "total");
-    let mut total = [0usize; 3];
+    let row = |name: &str, n: &[usize; 6]| {
+        let mut line = format!("{name:<14}");
+        for count in n {
+            line += &format!(" {count:>8}");
+        }
+        line + &format!(" {:>8}\n", n.iter().sum::<usize>())
+    };
+    let mut s = format!("{:<14}", "area");
+    for c in Class::ALL {
+        s += &format!(" {:>8}", c.as_str());
+    }
+    s += &format!(" {:>8}\n", "total");
+    let mut total = [0usize; 6];
     for (area, n) in summary(results) {
-        s += &format!("{:<14} {:>6} {:>6} {:>8} {:>6}\n", area, n[0], n[1], n[2], n.iter().sum::<usize>());
-        for i in 0..3 {
-            total[i] += n[i];
+        s += &row(&area, &n);
+        for (t, c) in total.iter_mut().zip(n) {
+            *t += c;
         }
     }
-    s += &format!("{:<14} {:>6} {:>6} {:>8} {:>6}\n", "all", total[0], total[1], total[2], total.iter().sum::<usize>());
-    s
+    s + &row("all", &total)
 }
 
 /// Writes `summary.json` beside `results.jsonl`.
 pub fn write_summary(dir: &Path, engine: &str, results: &[CaseResult]) -> std::io::Result<()> {
+    let class_counts = |n: [usize; 6]| -> Value {
+        Value::Object(Class::ALL.iter().zip(n).map(|(c, k)| (c.as_str().to_string(), json!(k))).collect())
+    };
     let areas: serde_json::Map<String, Value> =
-        summary(results).into_iter().map(|(a, n)| (a, json!({"pass": n[0], "fail": n[1], "skipped": n[2]}))).collect();
-    let count = |c: Class| results.iter().filter(|r| r.class == c).count();
-    let doc = json!({
-        "engine": engine,
-        "cases": results.len(),
-        "pass": count(Class::Pass),
-        "fail": count(Class::Fail),
-        "skipped": count(Class::Skipped),
-        "areas": areas,
-    });
+        summary(results).into_iter().map(|(a, n)| (a, class_counts(n))).collect();
+    let mut doc = json!({"engine": engine, "cases": results.len()});
+    for c in Class::ALL {
+        doc[c.as_str()] = json!(results.iter().filter(|r| r.class == c).count());
+    }
+    doc["areas"] = Value::Object(areas);
     std::fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")
 }
