@@ -3,7 +3,7 @@
 use crate::{root, unix_seconds};
 use anyhow::{bail, Result};
 use asl_conformance::engine::Reference;
-use asl_conformance::suite::{self, Class, Selection};
+use asl_conformance::suite::{self, Selection};
 use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::ExitCode;
