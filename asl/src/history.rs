@@ -9,14 +9,43 @@ use serde_json::{Map, Value};
 /// AWS's cap on events per (standard) execution.
 pub const MAX_EVENTS: u64 = 25_000;
 
+/// An event's details, kept typed for the events every state writes (cheap to record) and as
+/// JSON for the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Details {
+    None,
+    /// `stateEnteredEventDetails`: the state's name and its input as JSON text.
+    Entered {
+        name: String,
+        input: String,
+    },
+    /// `stateExitedEventDetails`: name, output text, and assigned variables as JSON texts.
+    Exited {
+        name: String,
+        output: String,
+        assigned: Option<Vec<(String, String)>>,
+    },
+    Json(Map<String, Value>),
+}
+
+impl Details {
+    /// Details from a JSON value: an object becomes `Json`, anything else `None`.
+    pub fn json(v: Value) -> Details {
+        match v {
+            Value::Object(m) => Details::Json(m),
+            _ => Details::None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub id: u64,
     pub previous_event_id: u64,
     /// Virtual time, epoch milliseconds.
     pub timestamp: i64,
-    pub kind: String,
-    pub details: Option<Map<String, Value>>,
+    pub kind: &'static str,
+    pub details: Details,
 }
 
 impl Event {
@@ -34,15 +63,43 @@ impl Event {
         format!("{first}{}EventDetails", chars.as_str())
     }
 
+    /// The details object as GetExecutionHistory shows it (`None` when the event has none).
+    pub fn details_json(&self) -> Option<Map<String, Value>> {
+        let truncated = || Value::Object(Map::from_iter([("truncated".to_string(), Value::Bool(false))]));
+        match &self.details {
+            Details::None => None,
+            Details::Json(m) => Some(m.clone()),
+            Details::Entered { name, input } => {
+                let mut m = Map::new();
+                m.insert("name".into(), name.clone().into());
+                m.insert("input".into(), input.clone().into());
+                m.insert("inputDetails".into(), truncated());
+                Some(m)
+            }
+            Details::Exited { name, output, assigned } => {
+                let mut m = Map::new();
+                m.insert("name".into(), name.clone().into());
+                m.insert("output".into(), output.clone().into());
+                m.insert("outputDetails".into(), truncated());
+                if let Some(vars) = assigned {
+                    let texts = vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                    m.insert("assignedVariables".into(), Value::Object(texts));
+                    m.insert("assignedVariablesDetails".into(), truncated());
+                }
+                Some(m)
+            }
+        }
+    }
+
     /// The event as GetExecutionHistory returns it.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("id".into(), self.id.into());
         m.insert("previousEventId".into(), self.previous_event_id.into());
         m.insert("timestamp".into(), timestamp::format_millis(self.timestamp).into());
-        m.insert("type".into(), self.kind.clone().into());
-        if let Some(d) = &self.details {
-            m.insert(Event::details_key(&self.kind), Value::Object(d.clone()));
+        m.insert("type".into(), self.kind.into());
+        if let Some(d) = self.details_json() {
+            m.insert(Event::details_key(self.kind), Value::Object(d));
         }
         Value::Object(m)
     }
@@ -83,8 +140,8 @@ impl History {
         &mut self,
         prev: u64,
         at: i64,
-        kind: &str,
-        details: impl FnOnce() -> Option<Map<String, Value>>,
+        kind: &'static str,
+        details: impl FnOnce() -> Details,
     ) -> Result<u64, EventCapReached> {
         if self.last_id + 1 >= self.limit && !is_terminal(kind) {
             return Err(EventCapReached);
@@ -95,7 +152,7 @@ impl History {
                 id: self.last_id,
                 previous_event_id: prev,
                 timestamp: at,
-                kind: kind.to_string(),
+                kind,
                 details: details(),
             });
         }
@@ -122,9 +179,9 @@ mod tests {
     #[test]
     fn cap_leaves_the_last_id_to_a_terminal_event() {
         let mut h = History::new(false, 3);
-        assert_eq!(h.push(0, 0, "ExecutionStarted", || None).unwrap(), 1);
-        assert_eq!(h.push(0, 0, "PassStateEntered", || None).unwrap(), 2);
-        assert!(h.push(2, 0, "PassStateExited", || None).is_err());
-        assert_eq!(h.push(2, 0, "ExecutionFailed", || None).unwrap(), 3);
+        assert_eq!(h.push(0, 0, "ExecutionStarted", || Details::None).unwrap(), 1);
+        assert_eq!(h.push(0, 0, "PassStateEntered", || Details::None).unwrap(), 2);
+        assert!(h.push(2, 0, "PassStateExited", || Details::None).is_err());
+        assert_eq!(h.push(2, 0, "ExecutionFailed", || Details::None).unwrap(), 3);
     }
 }

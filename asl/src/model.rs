@@ -17,10 +17,13 @@ use serde_json::Value;
 /// The largest integer AWS accepts in `TimeoutSeconds`, `IntervalSeconds`, `MaxAttempts`...
 pub const MAX_INT_FIELD: u64 = 99_999_999;
 
+/// States by name, in definition order. Fx hashing: names are looked up on every transition.
+pub type States = IndexMap<String, State, rustc_hash::FxBuildHasher>;
+
 #[derive(Debug, Clone)]
 pub struct StateMachine {
     pub start_at: String,
-    pub states: IndexMap<String, State>,
+    pub states: States,
     pub timeout_seconds: Option<u64>,
     pub comment: Option<String>,
     /// Where this (sub-)machine sits in the definition (root, a branch, an item processor).
@@ -256,7 +259,7 @@ fn parse_machine(v: &Value, at: &Location, top: bool, diags: &mut Diagnostics) -
         }
     }
     query_language(&mut f, diags);
-    let mut states = IndexMap::new();
+    let mut states = States::default();
     if let Some(raw) = f.raw("States") {
         let sat = at.key("States");
         match raw.as_object() {

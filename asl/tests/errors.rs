@@ -264,7 +264,7 @@ fn event_cap() {
     assert_eq!(r.error.as_deref(), Some("States.Runtime"));
     assert_eq!(r.cause.as_deref(), Some("The execution reached the maximum number of history events (25000)."));
     assert_eq!(r.history.len(), 25_000);
-    let last = r.history.last().map(|e| (e.id, e.previous_event_id, e.kind.as_str()));
+    let last = r.history.last().map(|e| (e.id, e.previous_event_id, e.kind));
     assert_eq!(last, Some((25_000, 24_999, "ExecutionFailed")));
     assert_eq!(details(&r, 25_000)["error"], "States.Runtime");
 }

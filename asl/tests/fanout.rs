@@ -90,7 +90,7 @@ fn distributed_map_history() {
     assert_eq!(details(&r, 3), json!({"length": 2}));
     let arn = details(&r, 4)["mapRunArn"].as_str().map(str::to_string).unwrap_or_default();
     assert!(arn.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:aslcheck/TestMap:"), "{arn}");
-    assert_eq!(r.history[4].details, None);
+    assert_eq!(r.history[4].details_json(), None);
 }
 
 // facts §2(20) / §2.10: a child failure beyond the tolerated threshold fails the run.

@@ -594,7 +594,7 @@ fn legacy_lambda_success() {
         ],
     );
     assert_eq!(details(&r, 3), json!({"resource": LEGACY, "input": "{\"a\":1}", "inputDetails": {"truncated": false}}));
-    assert_eq!(r.history[3].details, None);
+    assert_eq!(r.history[3].details_json(), None);
     assert_eq!(details(&r, 5), json!({"output": "[1,2]", "outputDetails": {"truncated": false}}));
 }
 

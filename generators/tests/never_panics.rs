@@ -62,5 +62,5 @@ fn a_machine_that_loops_forever_stops_at_the_budget() {
     let r = asl::run(&sm.unwrap(), json!({}), &RunOptions::default());
     assert_eq!(r.error.as_deref(), Some("States.Runtime"));
     // The 25,000-event cap ends it first: ExecutionFailed is event #25,000.
-    assert_eq!(r.history.last().map(|e| (e.id, e.kind.as_str())), Some((25_000, "ExecutionFailed")));
+    assert_eq!(r.history.last().map(|e| (e.id, e.kind)), Some((25_000, "ExecutionFailed")));
 }

@@ -3,7 +3,7 @@
 use super::env::{Env, StateCtx, Vars};
 use super::{RetryRecord, RunOptions, RunResult, Status};
 use crate::error::{names, Failure};
-use crate::history::History;
+use crate::history::{Details, History};
 use crate::model::{IoPath, Kind, State, StateMachine, TextSource, Wait};
 use crate::path::JsonPath;
 use crate::random::SeededRandom;
@@ -66,8 +66,8 @@ pub struct Thread<'p> {
 }
 
 /// What a state decided.
-pub enum Step {
-    Next(String, Value),
+pub enum Step<'s> {
+    Next(&'s str, Value),
     End(Value),
 }
 
@@ -126,7 +126,7 @@ impl<'o> Runner<'o> {
         self.deadline = sm.timeout_seconds.map(|s| start + (s as i64) * 1000);
         let role = self.opts.context.role_arn.clone();
         let started = self.history.push(0, start, "ExecutionStarted", || {
-            Some(obj(json!({"input": input.to_string(), "inputDetails": {"truncated": false}, "roleArn": role})))
+            Details::json(json!({"input": input.to_string(), "inputDetails": {"truncated": false}, "roleArn": role}))
         });
         let mut th = Thread { now: start, prev: 0, vars: Vars::default(), item: None, routes: Vec::new() };
         let outcome = match started {
@@ -149,14 +149,12 @@ impl<'o> Runner<'o> {
             Status::Succeeded => {
                 let text = output.as_ref().map(Value::to_string).unwrap_or_default();
                 self.history.push(prev, end, "ExecutionSucceeded", || {
-                    Some(obj(json!({"output": text, "outputDetails": {"truncated": false}})))
+                    Details::json(json!({"output": text, "outputDetails": {"truncated": false}}))
                 })
             }
-            Status::Failed => self.history.push(prev, end, "ExecutionFailed", || failure.as_ref().map(failure_details)),
+            Status::Failed => self.history.push(prev, end, "ExecutionFailed", || failure_event(&failure)),
             // UNSURE(aws): ExecutionTimedOut details were never recorded; we give the error only.
-            Status::TimedOut => {
-                self.history.push(prev, end, "ExecutionTimedOut", || failure.as_ref().map(failure_details))
-            }
+            Status::TimedOut => self.history.push(prev, end, "ExecutionTimedOut", || failure_event(&failure)),
         };
         // DescribeExecution of a TIMED_OUT execution shows no error or cause (observed); the
         // ExecutionTimedOut event carries the error.
@@ -188,18 +186,14 @@ impl<'o> Runner<'o> {
             match self.run_state(state, input, th)? {
                 Step::End(out) => return Ok(out),
                 Step::Next(next, out) => {
-                    // Borrow the name from the model, not from the step.
-                    name = sm.states.get_key_value(next.as_str()).map(|(k, _)| k.as_str()).unwrap_or("");
-                    if name.is_empty() {
-                        return Err(Halt::Fail(Failure::runtime(format!("State '{next}' does not exist"))));
-                    }
+                    name = next;
                     input = out;
                 }
             }
         }
     }
 
-    fn run_state(&mut self, state: &State, raw: Value, th: &mut Thread) -> Result<Step, Halt> {
+    fn run_state<'s>(&mut self, state: &'s State, raw: Value, th: &mut Thread) -> Result<Step<'s>, Halt> {
         self.transitions += 1;
         if self.transitions > self.opts.max_transitions {
             return Err(Halt::Fail(Failure::runtime(format!(
@@ -210,12 +204,11 @@ impl<'o> Runner<'o> {
         self.check_deadline(th.now)?;
         let route_index = th.routes.len();
         th.routes.push(Route::State(state.name.clone()));
-        let ty = state.kind.type_name();
-        let id = self.event(
-            th,
-            &format!("{ty}StateEntered"),
-            || json!({"name": state.name, "input": raw.to_string(), "inputDetails": {"truncated": false}}),
-        )?;
+        let entered_kind = event_kind(&state.kind, true);
+        let id = self
+            .event_with(th, entered_kind, || Details::Entered { name: state.name.clone(), input: raw.to_string() })
+            // The cap refused the Entered event: the state never ran.
+            .inspect_err(|_| self.transitions -= 1)?;
         let token = match &state.kind {
             Kind::Task(t) if t.resource.ends_with(".waitForTaskToken") => Some(self.rng.uuid_v4()),
             _ => None,
@@ -253,7 +246,7 @@ impl<'o> Runner<'o> {
                 let assigned = self.assign(&entered, assign, &effective, th, None)?;
                 let out = self.output_path(&entered, effective, th)?;
                 self.exit(&entered, th, &out, assigned)?;
-                Ok(Step::Next(next.to_string(), out))
+                Ok(Step::Next(next, out))
             }
             Kind::Wait(w) => {
                 let effective = self.effective_input(&entered, &raw, None, th, None)?;
@@ -277,7 +270,7 @@ impl<'o> Runner<'o> {
     }
 
     /// Wait and Succeed-like states: no result, output = OutputPath of the effective input.
-    fn finish_plain(&mut self, entered: &Entered, effective: Value, th: &mut Thread) -> Result<Step, Halt> {
+    fn finish_plain<'s>(&mut self, entered: &Entered<'s>, effective: Value, th: &mut Thread) -> Result<Step<'s>, Halt> {
         let assigned = self.assign(entered, entered.state.assign.as_ref(), &effective, th, None)?;
         let out = self.output_path(entered, effective, th)?;
         self.exit(entered, th, &out, assigned)?;
@@ -285,14 +278,14 @@ impl<'o> Runner<'o> {
     }
 
     /// ResultPath, Assign, OutputPath, the Exited event and the transition.
-    pub fn finish(
+    pub fn finish<'s>(
         &mut self,
-        entered: &Entered,
+        entered: &Entered<'s>,
         raw: Value,
         result: Value,
         result_path: &IoPath,
         th: &mut Thread,
-    ) -> Result<Step, Halt> {
+    ) -> Result<Step<'s>, Halt> {
         let assigned = self.assign(entered, entered.state.assign.as_ref(), &result, th, None)?;
         let merged = self.result_path(entered, raw, result, result_path)?;
         let out = self.output_path(entered, merged, th)?;
@@ -300,9 +293,9 @@ impl<'o> Runner<'o> {
         self.transition(entered, out)
     }
 
-    pub fn transition(&self, entered: &Entered, out: Value) -> Result<Step, Halt> {
+    pub fn transition<'s>(&self, entered: &Entered<'s>, out: Value) -> Result<Step<'s>, Halt> {
         match &entered.state.next {
-            Some(n) if !entered.state.end => Ok(Step::Next(n.clone(), out)),
+            Some(n) if !entered.state.end => Ok(Step::Next(n, out)),
             _ => Ok(Step::End(out)),
         }
     }
@@ -316,22 +309,12 @@ impl<'o> Runner<'o> {
         assigned: Option<Map<String, Value>>,
     ) -> Result<(), Halt> {
         self.check_size(&entered.state.name, out)?;
-        let ty = entered.state.kind.type_name();
-        let recording = self.history.recording();
-        let details = || {
-            let mut d = obj(
-                json!({"name": entered.state.name, "output": out.to_string(), "outputDetails": {"truncated": false}}),
-            );
-            if let Some(a) = &assigned {
-                let texts: Map<String, Value> =
-                    a.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
-                d.insert("assignedVariables".into(), Value::Object(texts));
-                d.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
-            }
-            d
+        let details = || Details::Exited {
+            name: entered.state.name.clone(),
+            output: out.to_string(),
+            assigned: assigned.as_ref().map(|a| a.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()),
         };
-        let d = if recording { Some(details()) } else { None };
-        self.event(th, &format!("{ty}StateExited"), || Value::Object(d.unwrap_or_default()))?;
+        self.event_with(th, event_kind(&entered.state.kind, false), details)?;
         if let Some(a) = assigned {
             th.vars.own.extend(a);
         }
@@ -569,14 +552,22 @@ impl Runner<'_> {
         Ok(env.select(p).map_err(|f| entered.fail(f))?.ok())
     }
 
+    /// Appends an event on a thread with JSON details (a non-object means none); the closure
+    /// runs only when recording.
+    pub fn event(&mut self, th: &mut Thread, kind: &'static str, details: impl FnOnce() -> Value) -> Result<u64, Halt> {
+        self.event_with(th, kind, || Details::json(details()))
+    }
+
     /// Appends an event on a thread; the details closure runs only when recording.
-    pub fn event(&mut self, th: &mut Thread, kind: &str, details: impl FnOnce() -> Value) -> Result<u64, Halt> {
+    pub fn event_with(
+        &mut self,
+        th: &mut Thread,
+        kind: &'static str,
+        details: impl FnOnce() -> Details,
+    ) -> Result<u64, Halt> {
         let id = self
             .history
-            .push(th.prev, th.now, kind, || match details() {
-                Value::Object(m) => Some(m),
-                _ => None,
-            })
+            .push(th.prev, th.now, kind, details)
             .map_err(|_| Halt::Fail(event_cap_failure(self.opts.max_events)))?;
         th.prev = id;
         Ok(id)
@@ -627,6 +618,35 @@ impl Env<'_, '_> {
 /// InputPath/OutputPath: a path that matches nothing is `States.Runtime` with Jayway's text.
 fn select_io(env: &mut Env, p: &JsonPath) -> Result<Value, Failure> {
     env.select(p)?.map_err(|e| Failure::runtime(format!("Invalid path '{}' : {}", p.source(), e.message)))
+}
+
+/// `XxxStateEntered` / `XxxStateExited` for a state type.
+fn event_kind(kind: &Kind, entered: bool) -> &'static str {
+    match (kind, entered) {
+        (Kind::Pass(_), true) => "PassStateEntered",
+        (Kind::Pass(_), false) => "PassStateExited",
+        (Kind::Task(_), true) => "TaskStateEntered",
+        (Kind::Task(_), false) => "TaskStateExited",
+        (Kind::Choice(_), true) => "ChoiceStateEntered",
+        (Kind::Choice(_), false) => "ChoiceStateExited",
+        (Kind::Wait(_), true) => "WaitStateEntered",
+        (Kind::Wait(_), false) => "WaitStateExited",
+        (Kind::Succeed, true) => "SucceedStateEntered",
+        (Kind::Succeed, false) => "SucceedStateExited",
+        (Kind::Fail(_), _) => "FailStateEntered",
+        (Kind::Parallel(_), true) => "ParallelStateEntered",
+        (Kind::Parallel(_), false) => "ParallelStateExited",
+        (Kind::Map(_), true) => "MapStateEntered",
+        (Kind::Map(_), false) => "MapStateExited",
+    }
+}
+
+/// `ExecutionFailed`/`ExecutionTimedOut` details: an object even when empty (observed).
+fn failure_event(f: &Option<Failure>) -> Details {
+    match f {
+        Some(f) => Details::Json(failure_details(f)),
+        None => Details::None,
+    }
 }
 
 pub fn event_cap_failure(limit: u64) -> Failure {

@@ -38,13 +38,13 @@ fn family(resource: &str) -> Family {
 
 impl Runner<'_> {
     /// Runs attempts of a Task/Parallel/Map under its Retry and Catch lists.
-    pub fn run_retryable(
+    pub fn run_retryable<'s>(
         &mut self,
-        entered: &Entered,
+        entered: &Entered<'s>,
         raw: Value,
         th: &mut Thread,
         route_index: usize,
-    ) -> Result<Step, Halt> {
+    ) -> Result<Step<'s>, Halt> {
         let (retriers, catchers): (&[Retrier], &[Catcher]) = match &entered.state.kind {
             Kind::Task(t) => (&t.retry, &t.catch),
             Kind::Parallel(p) => (&p.retry, &p.catch),
@@ -92,7 +92,7 @@ impl Runner<'_> {
         let assigned = self.assign(entered, c.assign.as_ref(), &error_output, th, Some(retry_count))?;
         let out = self.result_path(entered, raw, error_output, &c.result_path)?;
         self.exit(entered, th, &out, assigned)?;
-        Ok(Step::Next(c.next.clone(), out))
+        Ok(Step::Next(&c.next, out))
     }
 
     fn record_retries(&mut self, entered: &Entered, delays: Vec<f64>) {

@@ -29,7 +29,7 @@ pub fn run_with(def: Value, input: Value, behaviours: Value) -> RunResult {
 
 /// `(id, previousEventId, type)` of every event.
 pub fn events(r: &RunResult) -> Vec<(u64, u64, String)> {
-    r.history.iter().map(|e| (e.id, e.previous_event_id, e.kind.clone())).collect()
+    r.history.iter().map(|e| (e.id, e.previous_event_id, e.kind.to_string())).collect()
 }
 
 /// Compares the history with `(id, prev, type)` triples, printing both on mismatch.
@@ -41,19 +41,19 @@ pub fn assert_events(r: &RunResult, expected: &[(u64, u64, &str)]) {
 
 /// The event types only.
 pub fn kinds(r: &RunResult) -> Vec<String> {
-    r.history.iter().map(|e| e.kind.clone()).collect()
+    r.history.iter().map(|e| e.kind.to_string()).collect()
 }
 
 /// The details of the event with this id (`{}` when it has none).
 pub fn details(r: &RunResult, id: u64) -> Value {
     let e = r.history.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("no event #{id}"));
-    Value::Object(e.details.clone().unwrap_or_default())
+    Value::Object(e.details_json().unwrap_or_default())
 }
 
 /// The details of the first event of this type.
 pub fn details_of(r: &RunResult, kind: &str) -> Value {
     let e = r.history.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind} event"));
-    Value::Object(e.details.clone().unwrap_or_default())
+    Value::Object(e.details_json().unwrap_or_default())
 }
 
 /// A JSON string field of some details, parsed back into JSON.
