@@ -216,12 +216,17 @@ impl<'o> Runner<'o> {
         let entered = Entered { state, id, time: th.now, token };
         match &state.kind {
             Kind::Pass(p) => {
-                let effective = self.effective_input(&entered, &raw, p.parameters.as_ref(), th, None)?;
-                let result = p.result.clone().unwrap_or(effective);
-                self.finish(&entered, raw, result, &p.result_path, th)
+                let effective = self.effective_input_if_changed(&entered, &raw, p.parameters.as_ref(), th, None)?;
+                match (&p.result, effective) {
+                    (Some(result), _) => self.finish(&entered, raw, result.clone(), &p.result_path, th),
+                    (None, Some(result)) => self.finish(&entered, raw, result, &p.result_path, th),
+                    (None, None) => self.finish_pass_through(&entered, raw, &p.result_path, th),
+                }
             }
             Kind::Choice(c) => {
-                let effective = self.effective_input(&entered, &raw, None, th, None)?;
+                let changed = self.effective_input_if_changed(&entered, &raw, None, th, None)?;
+                let unchanged = changed.is_none() && matches!(state.output_path, IoPath::Default);
+                let effective = changed.unwrap_or(raw);
                 let ctx = state_ctx(&self.execution, &self.state_machine, &entered, None, None);
                 let mut env = Env::new(&effective, &ctx, &th.vars, &mut self.rng);
                 let mut chosen = None;
@@ -245,19 +250,20 @@ impl<'o> Runner<'o> {
                 };
                 let assigned = self.assign(&entered, assign, &effective, th, None)?;
                 let out = self.output_path(&entered, effective, th)?;
-                self.exit(&entered, th, &out, assigned)?;
+                self.exit_sized(&entered, th, &out, assigned, unchanged)?;
                 Ok(Step::Next(next, out))
             }
             Kind::Wait(w) => {
-                let effective = self.effective_input(&entered, &raw, None, th, None)?;
-                let until = self.wait_until(&entered, w, &effective, th)?;
+                let changed = self.effective_input_if_changed(&entered, &raw, None, th, None)?;
+                let until = self.wait_until(&entered, w, changed.as_ref().unwrap_or(&raw), th)?;
                 self.advance(th, until - th.now)?;
-                self.finish_plain(&entered, effective, th)
+                self.finish_plain(&entered, changed, raw, th)
             }
             Kind::Succeed => {
-                let effective = self.effective_input(&entered, &raw, None, th, None)?;
-                let out = self.output_path(&entered, effective, th)?;
-                self.exit(&entered, th, &out, None)?;
+                let changed = self.effective_input_if_changed(&entered, &raw, None, th, None)?;
+                let unchanged = changed.is_none() && matches!(state.output_path, IoPath::Default);
+                let out = self.output_path(&entered, changed.unwrap_or(raw), th)?;
+                self.exit_sized(&entered, th, &out, None, unchanged)?;
                 Ok(Step::End(out))
             }
             Kind::Fail(f) => {
@@ -269,11 +275,39 @@ impl<'o> Runner<'o> {
         }
     }
 
-    /// Wait and Succeed-like states: no result, output = OutputPath of the effective input.
-    fn finish_plain<'s>(&mut self, entered: &Entered<'s>, effective: Value, th: &mut Thread) -> Result<Step<'s>, Halt> {
+    /// Wait-like states: no result, output = OutputPath of the effective input (`changed`, or
+    /// the raw input itself when `None`).
+    fn finish_plain<'s>(
+        &mut self,
+        entered: &Entered<'s>,
+        changed: Option<Value>,
+        raw: Value,
+        th: &mut Thread,
+    ) -> Result<Step<'s>, Halt> {
+        let unchanged = changed.is_none() && matches!(entered.state.output_path, IoPath::Default);
+        let effective = changed.unwrap_or(raw);
         let assigned = self.assign(entered, entered.state.assign.as_ref(), &effective, th, None)?;
         let out = self.output_path(entered, effective, th)?;
-        self.exit(entered, th, &out, assigned)?;
+        self.exit_sized(entered, th, &out, assigned, unchanged)?;
+        self.transition(entered, out)
+    }
+
+    /// A Pass state whose result is its raw input (no InputPath, Parameters or Result).
+    fn finish_pass_through<'s>(
+        &mut self,
+        entered: &Entered<'s>,
+        raw: Value,
+        result_path: &IoPath,
+        th: &mut Thread,
+    ) -> Result<Step<'s>, Halt> {
+        let assigned = self.assign(entered, entered.state.assign.as_ref(), &raw, th, None)?;
+        let (merged, same) = match result_path {
+            IoPath::Default | IoPath::Null => (raw, true),
+            IoPath::Path(_) => (self.result_path(entered, raw.clone(), raw, result_path)?, false),
+        };
+        let unchanged = same && matches!(entered.state.output_path, IoPath::Default);
+        let out = self.output_path(entered, merged, th)?;
+        self.exit_sized(entered, th, &out, assigned, unchanged)?;
         self.transition(entered, out)
     }
 
@@ -308,7 +342,22 @@ impl<'o> Runner<'o> {
         out: &Value,
         assigned: Option<Map<String, Value>>,
     ) -> Result<(), Halt> {
-        self.check_size(&entered.state.name, out)?;
+        self.exit_sized(entered, th, out, assigned, false)
+    }
+
+    /// [`Runner::exit`]; `unchanged` says the output is the state's raw input, whose size was
+    /// already checked when the previous state produced it.
+    pub fn exit_sized(
+        &mut self,
+        entered: &Entered,
+        th: &mut Thread,
+        out: &Value,
+        assigned: Option<Map<String, Value>>,
+        unchanged: bool,
+    ) -> Result<(), Halt> {
+        if !unchanged {
+            self.check_size(&entered.state.name, out)?;
+        }
         let details = || Details::Exited {
             name: entered.state.name.clone(),
             output: out.to_string(),
@@ -349,18 +398,34 @@ impl<'o> Runner<'o> {
         th: &Thread,
         retry_count: Option<u64>,
     ) -> Result<Value, Halt> {
+        Ok(self.effective_input_if_changed(entered, raw, parameters, th, retry_count)?.unwrap_or_else(|| raw.clone()))
+    }
+
+    /// Like [`Runner::effective_input`], but `None` when the effective input is the raw input
+    /// itself, so callers that own the raw input need not copy it.
+    pub fn effective_input_if_changed(
+        &mut self,
+        entered: &Entered,
+        raw: &Value,
+        parameters: Option<&Template>,
+        th: &Thread,
+        retry_count: Option<u64>,
+    ) -> Result<Option<Value>, Halt> {
         let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, None);
-        let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
         let after_input_path = match &entered.state.input_path {
-            IoPath::Default => raw.clone(),
-            IoPath::Null => Value::Object(Map::new()),
-            IoPath::Path(p) => select_io(&mut env, p).map_err(|f| entered.fail(f))?,
+            IoPath::Default => None,
+            IoPath::Null => Some(Value::Object(Map::new())),
+            IoPath::Path(p) => {
+                let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
+                Some(select_io(&mut env, p).map_err(|f| entered.fail(f))?)
+            }
         };
         let Some(t) = parameters else { return Ok(after_input_path) };
-        let mut env = Env::new(&after_input_path, &ctx, &th.vars, &mut self.rng);
+        let doc = after_input_path.as_ref().unwrap_or(raw);
+        let mut env = Env::new(doc, &ctx, &th.vars, &mut self.rng);
         let effective = t.evaluate(&mut env).map_err(|f| entered.fail(f))?;
         self.check_size(&entered.state.name, &effective)?;
-        Ok(effective)
+        Ok(Some(effective))
     }
 
     /// A template evaluated against a document (ResultSelector, ItemSelector).
