@@ -1,28 +1,26 @@
-//! Reference interpreter throughput, in state transitions per second.
+//! Reference interpreter throughput, in state transitions per second (DESIGN section 8).
+//! Every workload runs with history recording on and off.
 
-use asl::RunOptions;
-use asl_bench::{choice_loop, pass_chain};
+use asl::{Behaviours, RunOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use serde_json::{json, Value};
-
-fn bench_machine(c: &mut Criterion, group: &str, def: Value) {
-    let (sm, diags) = asl::check(&def);
-    assert!(diags.is_empty(), "{diags:?}");
-    let sm = sm.expect("valid");
-    let mut g = c.benchmark_group(group);
-    for record_history in [true, false] {
-        let opts = RunOptions { record_history, ..RunOptions::default() };
-        let transitions = asl::run(&sm, json!({}), &opts).transitions;
-        g.throughput(Throughput::Elements(transitions));
-        let label = if record_history { "history-on" } else { "history-off" };
-        g.bench_function(label, |b| b.iter(|| asl::run(&sm, json!({}), &opts)));
-    }
-    g.finish();
-}
 
 fn benches(c: &mut Criterion) {
-    bench_machine(c, "pass-chain-100", pass_chain(100));
-    bench_machine(c, "choice-loop-1000", choice_loop(1000));
+    for w in asl_bench::all() {
+        let (sm, diags) = asl::check(&w.definition);
+        assert!(diags.is_empty(), "{}: {diags:?}", w.name);
+        let sm = sm.expect("valid");
+        let behaviours = Behaviours::from_json(&w.behaviours).expect("behaviours");
+        let mut g = c.benchmark_group(w.name);
+        for record_history in [true, false] {
+            let opts = RunOptions { record_history, behaviours: behaviours.clone(), ..RunOptions::default() };
+            let probe = asl::run(&sm, w.input.clone(), &opts);
+            assert_eq!(probe.status, asl::Status::Succeeded, "{}: {:?} {:?}", w.name, probe.error, probe.cause);
+            g.throughput(Throughput::Elements(probe.transitions));
+            let label = if record_history { "history-on" } else { "history-off" };
+            g.bench_function(label, |b| b.iter(|| asl::run(&sm, w.input.clone(), &opts)));
+        }
+        g.finish();
+    }
 }
 
 criterion_group!(interpreter, benches);

@@ -79,7 +79,7 @@ pub struct RunResult {
     pub states: Vec<Route>,
     pub retries: Vec<RetryRecord>,
     pub history: Vec<Event>,
-    /// States entered, including states inside branches and iterations.
+    /// States entered, including states inside branches and iterations, plus retried attempts.
     pub transitions: u64,
     /// Virtual milliseconds from start to end.
     pub duration_ms: i64,

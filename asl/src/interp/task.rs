@@ -75,6 +75,8 @@ impl Runner<'_> {
             let delay = retry::delay_seconds(&retriers[i], counts[i], &mut self.rng);
             counts[i] += 1;
             retry_count += 1;
+            // A retried attempt counts as a transition (DESIGN section 8).
+            self.transitions += 1;
             delays.push(delay);
             self.advance(th, (delay * 1000.0).round() as i64)?;
         };
