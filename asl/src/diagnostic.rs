@@ -14,6 +14,9 @@ pub mod codes {
     pub const MISSING_TRANSITION_TARGET: &str = "MISSING_TRANSITION_TARGET";
     pub const MISSING_END_STATE: &str = "MISSING_END_STATE";
     pub const DUPLICATE_STATE_NAME: &str = "DUPLICATE_STATE_NAME";
+    /// A state name over 80 characters (CreateStateMachine, quoted in asl-validator#69 and
+    /// cfn-lint#4079).
+    pub const INVALID_STATE_NAME: &str = "INVALID_STATE_NAME";
     /// Not an AWS code: the definition may be valid on AWS but uses a feature we do not run.
     pub const UNSUPPORTED_FEATURE: &str = "UNSUPPORTED_FEATURE";
 }

@@ -93,6 +93,76 @@ impl Kind {
     }
 }
 
+impl State {
+    /// Every path the state itself reads (templates, intrinsic arguments, Choice rules,
+    /// `*Path` fields), not those of its nested branches or item processor.
+    pub fn paths(&self) -> Vec<&JsonPath> {
+        fn io(p: &IoPath) -> Option<&JsonPath> {
+            match p {
+                IoPath::Path(p) => Some(p),
+                _ => None,
+            }
+        }
+        fn number(n: &Option<NumberSource>) -> Option<&JsonPath> {
+            match n {
+                Some(NumberSource::Path(p)) => Some(p),
+                _ => None,
+            }
+        }
+        let mut out = Vec::new();
+        out.extend(io(&self.input_path));
+        out.extend(io(&self.output_path));
+        let mut templates: Vec<&Template> = self.assign.iter().collect();
+        match &self.kind {
+            Kind::Pass(p) => templates.extend(p.parameters.iter()),
+            Kind::Task(t) => {
+                templates.extend(t.parameters.iter().chain(&t.result_selector).chain(&t.credentials));
+                templates.extend(t.catch.iter().filter_map(|c| c.assign.as_ref()));
+                out.extend(number(&t.timeout));
+                out.extend(number(&t.heartbeat));
+            }
+            Kind::Choice(c) => {
+                for b in &c.choices {
+                    out.extend(b.rule.paths());
+                    templates.extend(b.assign.iter());
+                }
+            }
+            Kind::Wait(Wait::SecondsPath(p) | Wait::TimestampPath(p)) => out.push(p),
+            Kind::Wait(_) | Kind::Succeed => {}
+            Kind::Fail(f) => {
+                for src in [&f.error, &f.cause].into_iter().flatten() {
+                    match src {
+                        TextSource::Path(p) => out.push(p),
+                        TextSource::Call(call, _) => out.extend(call.paths()),
+                        TextSource::Literal(_) => {}
+                    }
+                }
+            }
+            Kind::Parallel(p) => {
+                templates.extend(p.parameters.iter().chain(&p.result_selector));
+                templates.extend(p.catch.iter().filter_map(|c| c.assign.as_ref()));
+            }
+            Kind::Map(m) => {
+                templates.extend(m.item_selector.iter().chain(&m.result_selector));
+                templates.extend(m.catch.iter().filter_map(|c| c.assign.as_ref()));
+                out.extend(io(&m.items_path));
+                for n in [&m.max_concurrency, &m.tolerated_failure_count, &m.tolerated_failure_percentage] {
+                    out.extend(number(n));
+                }
+                if let Some(b) = &m.item_batcher {
+                    out.extend(number(&b.max_items_per_batch));
+                    out.extend(number(&b.max_input_bytes_per_batch));
+                    templates.extend(b.batch_input.iter());
+                }
+            }
+        }
+        for t in templates {
+            out.extend(t.paths());
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Pass {
     pub result: Option<Value>,
@@ -305,7 +375,12 @@ const STATE_TYPES: &str = "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, M
 fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) -> Option<State> {
     let mut f = Fields::new(v, at, "A state", diags)?;
     if name.chars().count() > 80 {
-        diags.push(Diagnostic::schema("state-name-length", "State names must be at most 80 characters", at));
+        diags.push(Diagnostic::new(
+            codes::INVALID_STATE_NAME,
+            "state-name-length",
+            "State names must be at most 80 characters",
+            at,
+        ));
     }
     let ty = f.required_string("Type", diags)?;
     f.string("Comment", diags);

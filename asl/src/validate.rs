@@ -84,11 +84,59 @@ fn variable_scopes(sm: &StateMachine, outer: &HashSet<String>, diags: &mut Diagn
         match &state.kind {
             Kind::Parallel(p) => p.branches.iter().for_each(|b| variable_scopes(b, &visible, diags)),
             Kind::Map(m) if m.mode == model::MapMode::Distributed => {
+                outer_variables_in_child(&m.processor, &visible, diags);
                 variable_scopes(&m.processor, &HashSet::new(), diags)
             }
             Kind::Map(m) => variable_scopes(&m.processor, &visible, diags),
             _ => {}
         }
+    }
+}
+
+/// A distributed Map's children are separate executions: they cannot read the variables of
+/// the scopes around the Map (AWS developer guide, "Variable scope").
+// UNSURE(aws): that this is a create-time rejection and its code (SCHEMA_VALIDATION_FAILED).
+fn outer_variables_in_child(child: &StateMachine, outer: &HashSet<String>, diags: &mut Diagnostics) {
+    let mut own = HashSet::new();
+    assigned_anywhere(child, &mut own);
+    let mut refs = Vec::new();
+    references_anywhere(child, &mut refs);
+    for (name, at) in refs {
+        if outer.contains(name) && !own.contains(name) {
+            diags.push(Diagnostic::schema(
+                "variable-scope",
+                format!("The variable '${name}' of an outer scope cannot be referenced in a Distributed Map's child workflow"),
+                &at,
+            ));
+        }
+    }
+}
+
+/// Variable names assigned anywhere in a machine, nested machines included.
+fn assigned_anywhere(sm: &StateMachine, out: &mut HashSet<String>) {
+    for state in sm.states.values() {
+        let mut templates: Vec<&Template> = state.assign.iter().collect();
+        match &state.kind {
+            Kind::Choice(c) => templates.extend(c.choices.iter().filter_map(|b| b.assign.as_ref())),
+            Kind::Task(t) => templates.extend(t.catch.iter().filter_map(|c| c.assign.as_ref())),
+            Kind::Parallel(p) => templates.extend(p.catch.iter().filter_map(|c| c.assign.as_ref())),
+            Kind::Map(m) => templates.extend(m.catch.iter().filter_map(|c| c.assign.as_ref())),
+            _ => {}
+        }
+        out.extend(templates.into_iter().flat_map(assigned_names));
+        children(&state.kind).into_iter().for_each(|c| assigned_anywhere(c, out));
+    }
+}
+
+/// Every `$name` variable a machine reads, with the state that reads it.
+fn references_anywhere<'a>(sm: &'a StateMachine, out: &mut Vec<(&'a str, Location)>) {
+    for state in sm.states.values() {
+        for p in state.paths() {
+            if let crate::path::Root::Variable(name) = p.root() {
+                out.push((name.as_str(), state.at.clone()));
+            }
+        }
+        children(&state.kind).into_iter().for_each(|c| references_anywhere(c, out));
     }
 }
 

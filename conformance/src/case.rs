@@ -32,6 +32,11 @@ pub struct Case {
     pub expect: Expect,
 }
 
+/// Keeps an explicit `null` as `Some(Value::Null)` (absent stays `None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 fn empty_object() -> Value {
     Value::Object(Default::default())
 }
@@ -47,19 +52,22 @@ pub struct Expect {
     /// Allowed alternatives to `output`.
     #[serde(default)]
     pub outputs: Option<Vec<Value>>,
-    #[serde(default)]
-    pub error: Option<String>,
-    #[serde(default)]
-    pub cause: Option<String>,
+    /// The error name; JSON `null` asserts that there is none.
+    #[serde(default, deserialize_with = "present")]
+    pub error: Option<Value>,
+    /// The cause; JSON `null` asserts that there is none.
+    #[serde(default, deserialize_with = "present")]
+    pub cause: Option<Value>,
     #[serde(default)]
     pub negative: Option<Negative>,
     #[serde(default)]
     pub states: Option<Vec<Value>>,
     #[serde(default)]
     pub retries: Option<Vec<RetryExpect>>,
-    /// Event types in order, for strict runs.
+    /// The history in order: each entry an event type, or an object whose keys (e.g. `type`,
+    /// `stateExitedEventDetails`) must equal those of the event.
     #[serde(default)]
-    pub history: Option<Vec<String>>,
+    pub history: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

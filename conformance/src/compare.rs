@@ -67,10 +67,10 @@ fn compare_run(expect: &Expect, result: &Value, diffs: &mut Vec<Diff>) {
         }
     }
     if let Some(e) = &expect.error {
-        values(&json!(e), &field("error"), "/error", diffs);
+        values(e, &field("error"), "/error", diffs);
     }
     if let Some(c) = &expect.cause {
-        values(&json!(c), &field("cause"), "/cause", diffs);
+        values(c, &field("cause"), "/cause", diffs);
     }
     if let Some(states) = &expect.states {
         values(&Value::Array(states.clone()), &field("states"), "/states", diffs);
@@ -79,13 +79,24 @@ fn compare_run(expect: &Expect, result: &Value, diffs: &mut Vec<Diff>) {
         retries(r, &field("retries"), diffs);
     }
     if let Some(h) = &expect.history {
-        let types: Vec<Value> = field("history")
-            .as_array()
-            .map(|evs| evs.iter().map(|e| e.get("type").cloned().unwrap_or_default()).collect())
-            .unwrap_or_default();
-        let expected: Vec<Value> = h.iter().map(|t| json!(t)).collect();
-        if expected != types {
-            diffs.push(diff("/history", json!(expected), json!(types)));
+        history(h, &field("history"), diffs);
+    }
+}
+
+/// The event types must match in order; an expected entry that is an object also pins the
+/// listed keys of its event (ids, details...).
+fn history(expected: &[Value], actual: &Value, diffs: &mut Vec<Diff>) {
+    let events: &[Value] = actual.as_array().map(Vec::as_slice).unwrap_or_default();
+    let type_of = |v: &Value| v.as_str().or_else(|| v.get("type").and_then(Value::as_str)).unwrap_or("").to_string();
+    let want: Vec<String> = expected.iter().map(type_of).collect();
+    let got: Vec<String> = events.iter().map(type_of).collect();
+    if want != got {
+        diffs.push(diff("/history", json!(want), json!(got)));
+        return;
+    }
+    for (i, (e, a)) in expected.iter().zip(events).enumerate() {
+        for (key, ev) in e.as_object().into_iter().flatten() {
+            values(ev, a.get(key).unwrap_or(&Value::Null), &format!("/history/{i}/{key}"), diffs);
         }
     }
 }

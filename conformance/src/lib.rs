@@ -7,4 +7,9 @@
 pub mod case;
 pub mod compare;
 pub mod engine;
+pub mod expectations;
+pub mod features;
+pub mod process;
+pub mod report;
+pub mod serve;
 pub mod suite;

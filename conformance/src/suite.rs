@@ -1,14 +1,15 @@
-//! Running a corpus on an engine: results per case, a per-area summary, and report files.
-//! Results are appended to `results.jsonl` as they arrive, so an interrupted run still leaves
-//! a valid record of what finished.
+//! Running a corpus on an engine: selection, results per case (known failures applied), a
+//! per-area summary table. Report files are written by [`crate::report`].
 
 use crate::case::{load_dir, Case};
 use crate::compare::{compare, Diff};
 use crate::engine::{Engine, Outcome, Request};
+use crate::expectations::Expectations;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// The result classes of DESIGN section 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,6 +37,10 @@ impl Class {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     /// Counts against the run (exit code non-zero).
     pub fn is_failure(self) -> bool {
         matches!(self, Class::Fail | Class::Crashed | Class::Timeout)
@@ -50,9 +55,25 @@ pub struct CaseResult {
     pub class: Class,
     pub diffs: Vec<Diff>,
     pub reason: Option<String>,
+    /// The reason given in `corpus/expectations/<engine>.toml` when the case is listed there:
+    /// with class `Skipped` a known failure, with class `Pass` a listed case that now passes.
+    pub expected_failure: Option<String>,
+    /// Wall time the engine took for the case.
+    pub duration: Duration,
 }
 
 impl CaseResult {
+    /// The area of the case: the first folder of its id.
+    pub fn area(&self) -> &str {
+        self.id.split('/').next().unwrap_or("")
+    }
+
+    /// A listed known failure that passed this time.
+    pub fn now_passes(&self) -> bool {
+        self.class == Class::Pass && self.expected_failure.is_some()
+    }
+
+    /// One line of `results.jsonl`.
     pub fn to_json(&self, engine: &str) -> Value {
         let diffs: Vec<Value> = self
             .diffs
@@ -67,7 +88,36 @@ impl CaseResult {
             "features": self.features,
             "diffs": diffs,
             "reason": self.reason,
+            "expected_failure": self.expected_failure,
+            "ms": (self.duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
         })
+    }
+
+    /// Reads a line written by [`CaseResult::to_json`]: the engine name and the result.
+    pub fn from_json(v: &Value) -> Option<(String, CaseResult)> {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let diffs = v.get("diffs").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let diffs = diffs
+            .iter()
+            .map(|d| Diff {
+                pointer: d.get("pointer").and_then(Value::as_str).unwrap_or_default().to_string(),
+                expected: d.get("expected").cloned().unwrap_or_default(),
+                actual: d.get("actual").cloned().unwrap_or_default(),
+            })
+            .collect();
+        let features = v.get("features").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let ms = v.get("ms").and_then(Value::as_f64).filter(|m| m.is_finite() && *m >= 0.0).unwrap_or(0.0);
+        let result = CaseResult {
+            id: text("case")?,
+            file: PathBuf::from(text("file").unwrap_or_default()),
+            features: features.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            class: Class::parse(v.get("class")?.as_str()?)?,
+            diffs,
+            reason: text("reason"),
+            expected_failure: text("expected_failure"),
+            duration: Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default(),
+        };
+        Some((text("engine").unwrap_or_default(), result))
     }
 }
 
@@ -113,7 +163,9 @@ pub fn run_case(engine: &mut dyn Engine, case: &Case) -> CaseResult {
         context: case.context.as_ref(),
         seed: 0,
     };
+    let started = Instant::now();
     let outcome = engine.run(&req);
+    let duration = started.elapsed();
     let (class, reason) = match &outcome {
         Outcome::Unsupported(r) => (Class::Skipped, Some(r.clone())),
         Outcome::Poisoned(r) => (Class::Poisoned, Some(r.clone())),
@@ -123,42 +175,104 @@ pub fn run_case(engine: &mut dyn Engine, case: &Case) -> CaseResult {
     };
     let diffs = if class == Class::Fail { compare(&case.expect, &outcome) } else { Vec::new() };
     let class = if class == Class::Fail && diffs.is_empty() { Class::Pass } else { class };
-    CaseResult { id: case.id.clone(), file: case.file.clone(), features: case.features.clone(), class, diffs, reason }
+    CaseResult {
+        id: case.id.clone(),
+        file: case.file.clone(),
+        features: case.features.clone(),
+        class,
+        diffs,
+        reason,
+        expected_failure: None,
+        duration,
+    }
 }
 
-/// Runs cases in order, appending each result to `results.jsonl` in `report` when given.
+/// Applies the engine's known failures: a listed case that does not pass becomes `Skipped`
+/// with the listed reason (its diffs are kept for the reports); one that passes stays `Pass`
+/// and is marked, so the summary can say the entry is stale.
+pub fn apply_expectations(result: &mut CaseResult, expectations: &Expectations) {
+    let Some(entry) = expectations.lookup(&result.id) else { return };
+    result.expected_failure = Some(entry.reason.clone());
+    if result.class != Class::Pass {
+        let was = result.class.as_str();
+        let detail = result.reason.take().map(|r| format!(" ({r})")).unwrap_or_default();
+        result.reason = Some(format!("known failure: {} [was {was}{detail}]", entry.reason));
+        result.class = Class::Skipped;
+    }
+}
+
+/// What a run of several cases gives.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub results: Vec<CaseResult>,
+    /// Stopped (Ctrl-C) before every selected case ran.
+    pub interrupted: bool,
+}
+
+/// Says why the engine cannot run a case, or `None` when it can.
+pub type Unsupported<'a> = &'a dyn Fn(&Case) -> Option<String>;
+
+/// How [`run_all`] runs cases.
+pub struct RunConfig<'a> {
+    /// The engine's known failures.
+    pub expectations: &'a Expectations,
+    /// Checked before each case: setting it (the Ctrl-C handler does) ends the run after the
+    /// current case.
+    pub stop: &'a AtomicBool,
+    /// Why the engine cannot run a case (features it declared unsupported): such cases are
+    /// skipped without being sent.
+    pub unsupported: Option<Unsupported<'a>>,
+}
+
+impl<'a> RunConfig<'a> {
+    pub fn new(expectations: &'a Expectations, stop: &'a AtomicBool) -> RunConfig<'a> {
+        RunConfig { expectations, stop, unsupported: None }
+    }
+}
+
+/// Runs cases in order. After each case, `on_result` sees it (to append it to
+/// `results.jsonl`, advance a progress bar); an error there ends the run.
 pub fn run_all(
     engine: &mut dyn Engine,
     cases: &[Case],
-    report: Option<&Path>,
-    mut progress: impl FnMut(&CaseResult),
-) -> std::io::Result<Vec<CaseResult>> {
-    let mut sink = match report {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)?;
-            Some(std::fs::File::create(dir.join("results.jsonl"))?)
-        }
-        None => None,
-    };
-    let mut out = Vec::with_capacity(cases.len());
+    config: &RunConfig,
+    mut on_result: impl FnMut(&CaseResult) -> std::io::Result<()>,
+) -> std::io::Result<Run> {
+    let mut run = Run { results: Vec::with_capacity(cases.len()), interrupted: false };
     for case in cases {
-        let r = run_case(engine, case);
-        if let Some(f) = sink.as_mut() {
-            writeln!(f, "{}", r.to_json(engine.name()))?;
-            f.flush()?;
+        if config.stop.load(Ordering::SeqCst) {
+            run.interrupted = true;
+            break;
         }
-        progress(&r);
-        out.push(r);
+        let mut r = match config.unsupported.and_then(|f| f(case)) {
+            Some(reason) => skipped(case, reason),
+            None => run_case(engine, case),
+        };
+        apply_expectations(&mut r, config.expectations);
+        on_result(&r)?;
+        run.results.push(r);
     }
-    Ok(out)
+    Ok(run)
+}
+
+fn skipped(case: &Case, reason: String) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        file: case.file.clone(),
+        features: case.features.clone(),
+        class: Class::Skipped,
+        diffs: Vec::new(),
+        reason: Some(reason),
+        expected_failure: None,
+        duration: Duration::ZERO,
+    }
 }
 
 /// Totals per area (the first folder of the case id), indexed like [`Class::ALL`].
 pub fn summary(results: &[CaseResult]) -> BTreeMap<String, [usize; 6]> {
     let mut by_area: BTreeMap<String, [usize; 6]> = BTreeMap::new();
     for r in results {
-        let area = r.id.split('/').next().unwrap_or("").to_string();
-        let slot = by_area.entry(area).or_default();
+        let slot = by_area.entry(r.area().to_string()).or_default();
         slot[r.class as usize] += 1;
     }
     by_area
@@ -186,19 +300,4 @@ pub fn summary_table(results: &[CaseResult]) -> String {
         }
     }
     s + &row("all", &total)
-}
-
-/// Writes `summary.json` beside `results.jsonl`.
-pub fn write_summary(dir: &Path, engine: &str, results: &[CaseResult]) -> std::io::Result<()> {
-    let class_counts = |n: [usize; 6]| -> Value {
-        Value::Object(Class::ALL.iter().zip(n).map(|(c, k)| (c.as_str().to_string(), json!(k))).collect())
-    };
-    let areas: serde_json::Map<String, Value> =
-        summary(results).into_iter().map(|(a, n)| (a, class_counts(n))).collect();
-    let mut doc = json!({"engine": engine, "cases": results.len()});
-    for c in Class::ALL {
-        doc[c.as_str()] = json!(results.iter().filter(|r| r.class == c).count());
-    }
-    doc["areas"] = Value::Object(areas);
-    std::fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")
 }

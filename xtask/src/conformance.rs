@@ -1,71 +1,394 @@
-//! `cargo xtask conformance`: run the corpus on an engine, print a summary, write a report.
+//! `cargo xtask conformance`: run the corpus on an engine with a progress bar, print failures
+//! and a summary, write the report folder (DESIGN §7). `cargo xtask report-check`: render a
+//! report's index.html in headless Chromium and check the tables are there.
 
-use crate::{root, unix_seconds};
-use anyhow::{bail, Result};
-use asl_conformance::engine::Reference;
-use asl_conformance::suite::{self, Selection};
+use crate::root;
+use anyhow::{bail, Context, Result};
+use asl_conformance::case::Case;
+use asl_conformance::engine::{Engine, Reference};
+use asl_conformance::expectations::Expectations;
+use asl_conformance::process::{ProcessEngine, PROTOCOL_VERSION};
+use asl_conformance::report::{self, compare::Comparison, jsonl, EngineRun, Report, RunMeta};
+use asl_conformance::suite::{self, CaseResult, Class, RunConfig, Selection};
 use clap::ValueEnum;
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::time::Instant;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum EngineKind {
+    /// The `asl` reference interpreter, in process.
     Reference,
+    /// A program speaking conformance/PROTOCOL.md on stdin/stdout (`--cmd`).
+    Process,
 }
 
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(long, value_enum, default_value = "reference")]
     engine: EngineKind,
+    /// The engine's command line, for `--engine process` (e.g. "target/debug/aslcheck serve").
+    #[arg(long)]
+    cmd: Option<String>,
+    /// Seconds a process engine may take to answer one request.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
     /// Run only cases whose id contains this text (repeatable).
     #[arg(long)]
     filter: Vec<String>,
     /// Run only cases tagged with these feature ids or prefixes (comma separated).
     #[arg(long, value_delimiter = ',')]
     features: Vec<String>,
-    /// Corpus folders to run (repeatable); default: corpus/cases.
+    /// Corpus folders to run (repeatable); they replace corpus/cases unless
+    /// --with-default-corpus is given.
     #[arg(long)]
     corpus: Vec<PathBuf>,
+    /// Run corpus/cases as well as the --corpus folders.
+    #[arg(long)]
+    with_default_corpus: bool,
     /// Where to write the report; default: reports/<run-id>.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// A previous report folder to compare with (writes compare.md).
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+}
+
+/// The engine of a run, concrete so a process engine's declared features can skip cases.
+enum Chosen {
+    Reference(Reference),
+    Process(Box<ProcessEngine>),
+}
+
+impl Chosen {
+    fn start(args: &Args) -> Result<Chosen> {
+        match args.engine {
+            EngineKind::Reference => Ok(Chosen::Reference(Reference)),
+            EngineKind::Process => {
+                let Some(cmd) = args.cmd.as_deref() else { bail!("--engine process needs --cmd \"<command line>\"") };
+                if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+                    bail!("--timeout must be a number of seconds between 0 and 86400");
+                }
+                let engine = ProcessEngine::spawn(cmd, Duration::from_secs_f64(args.timeout))?;
+                Ok(Chosen::Process(Box::new(engine)))
+            }
+        }
+    }
+
+    fn engine(&mut self) -> &mut dyn Engine {
+        match self {
+            Chosen::Reference(e) => e,
+            Chosen::Process(e) => e.as_mut(),
+        }
+    }
+
+    /// Why the engine cannot run each case it declared unsupported, by case id.
+    fn unsupported(&self, cases: &[Case]) -> HashMap<String, String> {
+        let Chosen::Process(p) = self else { return HashMap::new() };
+        cases.iter().filter_map(|c| p.unsupported_reason(&c.features).map(|r| (c.id.clone(), r))).collect()
+    }
 }
 
 /// `cargo xtask conformance`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let Args { engine: EngineKind::Reference, filter: filters, features, corpus, report } = args;
     let root = root();
-    let dirs = if corpus.is_empty() { vec![root.join("corpus/cases")] } else { corpus };
-    let (cases, errors) = suite::load(&dirs, &Selection { filters, features });
-    for e in &errors {
+    let mut dirs = args.corpus.clone();
+    if dirs.is_empty() || args.with_default_corpus {
+        dirs.insert(0, root.join("corpus/cases"));
+    }
+    let selection = Selection { filters: args.filter.clone(), features: args.features.clone() };
+    let (cases, load_errors) = suite::load(&dirs, &selection);
+    for e in &load_errors {
         eprintln!("corpus error: {e}");
     }
     if cases.is_empty() {
         bail!("no cases selected");
     }
-    let run_id = format!("{}-reference", unix_seconds());
-    let report = report.unwrap_or_else(|| root.join("reports").join(run_id));
-    let mut engine = Reference;
-    let started = Instant::now();
-    let total = cases.len();
-    let mut done = 0usize;
-    let results = suite::run_all(&mut engine, &cases, Some(&report), |_| {
-        done += 1;
-        if done % 50 == 0 || done == total {
-            eprint!("\r{done}/{total} cases");
+    let mut chosen = Chosen::start(&args)?;
+    let name = chosen.engine().name().to_string();
+    let version = chosen.engine().version();
+    let exp_path = Expectations::path_for(&root.join("corpus/expectations"), &name);
+    let expectations = Expectations::load(&exp_path).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+    let started = SystemTime::now();
+    let run_id = run_id(started, &name, &root.join("reports"));
+    let dir = args.report.clone().unwrap_or_else(|| root.join("reports").join(&run_id));
+    let stop = Arc::new(AtomicBool::new(false));
+    install_ctrlc(Arc::clone(&stop))?;
+
+    let skips = chosen.unsupported(&cases);
+    let gate = |c: &Case| skips.get(&c.id).cloned();
+    let config = RunConfig { expectations: &expectations, stop: &stop, unsupported: Some(&gate) };
+    let bar = progress_bar(cases.len() as u64);
+    let clock = Instant::now();
+    let mut failing = 0usize;
+    let run = report::run_streaming(chosen.engine(), &cases, &config, &dir, |r| {
+        failing += usize::from(r.class.is_failure());
+        bar.set_message(if failing > 0 { format!("{failing} failing") } else { String::new() });
+        bar.inc(1);
+    })
+    .with_context(|| format!("writing {}", dir.join("results.jsonl").display()))?;
+    bar.finish_and_clear();
+
+    let meta = RunMeta {
+        run_id,
+        started,
+        finished: SystemTime::now(),
+        corpus_commit: report::corpus_commit(&dirs[0]),
+        corpus_dirs: dirs,
+        protocol_version: PROTOCOL_VERSION.to_string(),
+        selected: cases.len(),
+        interrupted: run.interrupted,
+        load_errors: load_errors.clone(),
+    };
+    let catalog = asl_conformance::features::load(&root.join("corpus/features.txt")).unwrap_or_default();
+    let report = Report { meta, engines: vec![EngineRun { name, version, results: run.results }], catalog };
+    report.write(&dir, args.baseline.as_deref()).with_context(|| format!("writing the report in {}", dir.display()))?;
+
+    print_outcome(&report, &dir, args.baseline.as_deref(), clock.elapsed());
+    let results = &report.engines[0].results;
+    let failed = results.iter().any(|r| r.class.is_failure());
+    Ok(if report.meta.interrupted {
+        ExitCode::from(INTERRUPTED)
+    } else if failed || !load_errors.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `<UTC time>-<engine>`, made unique among the folders already in `reports`.
+fn run_id(started: SystemTime, engine: &str, reports: &Path) -> String {
+    let safe: String = engine.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let base = format!("{}-{safe}", report::compact_time(started));
+    (1..1000)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .find(|id| !reports.join(id).exists())
+        .unwrap_or(base)
+}
+
+/// First Ctrl-C: finish the current case, then write the report of what ran. Second: quit now.
+fn install_ctrlc(stop: Arc<AtomicBool>) -> Result<()> {
+    ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            eprintln!("\ninterrupted twice: exiting without a report");
+            std::process::exit(i32::from(INTERRUPTED));
         }
-    })?;
-    eprintln!();
-    suite::write_summary(&report, "reference", &results)?;
+        eprintln!("\ninterrupted: stopping after the current case (Ctrl-C again to quit now)");
+    })
+    .context("installing the Ctrl-C handler")
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    let style =
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} cases {elapsed_precise} (eta {eta}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
+    bar
+}
+
+/// Failures with their diffs, known failures that now pass, the per-area table, where the
+/// report is.
+fn print_outcome(report: &Report, dir: &Path, baseline: Option<&Path>, took: Duration) {
+    let results: &[CaseResult] = &report.engines[0].results;
     for r in results.iter().filter(|r| r.class.is_failure()) {
-        println!("FAIL {} ({})", r.id, r.file.display());
+        println!("{} {} ({})", r.class.as_str().to_uppercase(), r.id, r.file.display());
+        if let Some(reason) = &r.reason {
+            println!("    {}", report::clip(reason, 300));
+        }
         for d in &r.diffs {
-            println!("    {d}");
+            println!("    {}", d.pointer);
+            println!("      expected: {}", report::clip(&d.expected.to_string(), 300));
+            println!("      actual:   {}", report::clip(&d.actual.to_string(), 300));
         }
     }
-    print!("{}", suite::summary_table(&results));
-    println!("{} cases in {:.2?}; report: {}", total, started.elapsed(), report.display());
-    let failed = results.iter().filter(|r| r.class.is_failure()).count();
-    Ok(if failed == 0 && errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    for r in results.iter().filter(|r| r.now_passes()) {
+        println!("expected failure now passes: {} (listed: {})", r.id, r.expected_failure.as_deref().unwrap_or(""));
+    }
+    print!("{}", suite::summary_table(results));
+    if let Some(base) = baseline {
+        if let Ok(old) = jsonl::read(&base.join("results.jsonl")) {
+            let c = Comparison::new(&old, report);
+            println!(
+                "against {}: {} fixed, {} newly broken, {} new crashes/timeouts, {} still failing",
+                base.display(),
+                c.fixed.len(),
+                c.broken.len(),
+                c.new_crashes.len(),
+                c.still_failing.len()
+            );
+        }
+    }
+    let skipped = results.iter().filter(|r| r.class == Class::Skipped).count();
+    if report.meta.interrupted {
+        println!("INTERRUPTED after {} of {} cases", results.len(), report.meta.selected);
+    }
+    println!("{} cases in {took:.2?} ({skipped} skipped); report: {}", results.len(), dir.join("index.html").display());
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// A report folder; default: the newest one under reports/.
+    dir: Option<PathBuf>,
+    /// Also save a screenshot of the page (PNG) here.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+}
+
+/// Where Chromium is looked for (Debian's package installs the first).
+const CHROMIUM: [&str; 3] = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+/// `cargo xtask report-check`: renders index.html in headless Chromium and checks that the
+/// script drew the matrix and one case row per result.
+pub fn report_check(args: CheckArgs) -> Result<ExitCode> {
+    let dir = match args.dir {
+        Some(d) => d,
+        None => newest_report(&root().join("reports"))?,
+    };
+    let page =
+        std::fs::canonicalize(dir.join("index.html")).with_context(|| format!("{}: no index.html", dir.display()))?;
+    let Some(chromium) = CHROMIUM.iter().map(Path::new).find(|p| p.is_file()) else {
+        eprintln!("report-check needs Chromium ({}); install it with: apt-get install -y chromium", CHROMIUM[0]);
+        return Ok(ExitCode::FAILURE);
+    };
+    let expected = jsonl::read(&dir.join("results.jsonl"))?.len();
+    let dom = headless(chromium, &["--dump-dom".to_string(), file_url(&page)])?;
+    let problems = dom_problems(&dom, expected);
+    if let Some(shot) = &args.screenshot {
+        let shot = std::path::absolute(shot)?;
+        headless(
+            chromium,
+            &[format!("--screenshot={}", shot.display()), "--window-size=1400,1000".into(), file_url(&page)],
+        )?;
+        println!("screenshot: {}", shot.display());
+    }
+    if problems.is_empty() {
+        println!("report-check: {} renders (matrix and {expected} case rows)", page.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            eprintln!("report-check: {}: {p}", page.display());
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// What is missing from the rendered DOM (empty: all there).
+fn dom_problems(dom: &str, expected_rows: usize) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !dom.contains("data-rendered=\"ok\"") {
+        problems.push("the page script did not finish (no data-rendered=\"ok\" on <body>)".to_string());
+    }
+    let has_rows = expected_rows == 0 || dom.contains("data-feature=\"");
+    if !dom.contains("id=\"matrix-grid\"") || !has_rows {
+        problems.push("no feature matrix (#matrix-grid with feature rows) in the rendered page".to_string());
+    }
+    let rows = dom.matches("data-case=\"").count();
+    if rows != expected_rows {
+        problems.push(format!("{rows} case rows in the rendered page, {expected_rows} results in results.jsonl"));
+    }
+    problems
+}
+
+fn file_url(p: &Path) -> String {
+    let text = p.to_string_lossy();
+    let encoded: String = text
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '#' => "%23".to_string(),
+            '?' => "%3F".to_string(),
+            '%' => "%25".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("file://{encoded}")
+}
+
+/// Runs headless Chromium with a fresh profile; its stdout (the DOM for --dump-dom).
+fn headless(chromium: &Path, extra: &[String]) -> Result<String> {
+    let nonce = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let profile = std::env::temp_dir().join(format!("aslcheck-chromium-{}-{nonce}", std::process::id()));
+    std::fs::create_dir_all(&profile)?;
+    let out_path = profile.join("stdout.html");
+    let out = std::fs::File::create(&out_path)?;
+    let mut child = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", chromium.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break Some(s);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let text = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&profile);
+    match status {
+        None => bail!("{} did not finish within 90 s", chromium.display()),
+        Some(s) if !s.success() => bail!("{} failed: {s}", chromium.display()),
+        Some(_) => Ok(text),
+    }
+}
+
+/// The report folder under `reports` whose index.html was written last.
+fn newest_report(reports: &Path) -> Result<PathBuf> {
+    let entries = std::fs::read_dir(reports).with_context(|| format!("reading {}", reports.display()))?;
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let modified = e.path().join("index.html").metadata().and_then(|m| m.modified()).ok()?;
+            Some((modified, e.path()))
+        })
+        .max()
+        .map(|(_, p)| p)
+        .with_context(|| format!("no report with an index.html under {}", reports.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dom_checks_name_what_is_missing() {
+        let good = r#"<body data-rendered="ok"><div id="matrix-grid"><tr data-feature="x"></tr></div><tr data-case="a"><tr data-case="b">"#;
+        assert!(dom_problems(good, 2).is_empty());
+        let p = dom_problems("<body><div id=\"matrix\"></div>", 1);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[2].starts_with("0 case rows"));
+    }
+
+    #[test]
+    fn run_ids_are_unique_and_file_safe() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_709_251_199);
+        assert_eq!(run_id(t, "node shim", Path::new("/nonexistent")), "20240229T235959Z-node_shim");
+    }
+
+    #[test]
+    fn file_urls_escape_spaces() {
+        assert_eq!(file_url(Path::new("/a b/#x.html")), "file:///a%20b/%23x.html");
+    }
 }

@@ -1,17 +1,210 @@
-//! `cargo xtask corpus check | build | stats`.
+//! `cargo xtask corpus check | build | stats`: keep the corpus well-formed and measured.
 
-use anyhow::Result;
+use crate::root;
+use anyhow::{anyhow, Context, Result};
+use asl_conformance::case::{self, Case};
+use asl_conformance::features::{self, Feature};
 use clap::Subcommand;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Validate every case against the schema and the feature list.
-    Check,
+    /// Validate every case against corpus/schema/case.schema.json and corpus/features.txt.
+    Check {
+        /// Corpus folder (default corpus/cases).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
+    /// Write every case into one bundle file, for harnesses in other languages.
+    Build {
+        /// Output file (default target/aslcheck-corpus.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Coverage of features.txt by the corpus.
+    Stats {
+        /// Fail when an untagged (JSONPath-mode) feature has fewer cases than this.
+        #[arg(long)]
+        require: Option<usize>,
+        /// List every feature, not only those under the requirement.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Check => Ok(ExitCode::SUCCESS),
+        Command::Check { corpus } => check(&corpus.unwrap_or_else(|| root().join("corpus/cases"))),
+        Command::Build { out } => build(&out.unwrap_or_else(|| root().join("target/aslcheck-corpus.json"))),
+        Command::Stats { require, all } => stats(require, all),
     }
+}
+
+fn load_features() -> Result<Vec<Feature>> {
+    features::load(&root().join("corpus/features.txt")).map_err(|errors| anyhow!(errors.join("\n")))
+}
+
+/// Every problem in every file, each naming the file and the JSON location.
+fn check(dir: &Path) -> Result<ExitCode> {
+    let schema_path = root().join("corpus/schema/case.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path)?)
+        .with_context(|| format!("{} is not JSON", schema_path.display()))?;
+    let validator = jsonschema::validator_for(&schema).map_err(|e| anyhow!("{}: {e}", schema_path.display()))?;
+    let known: Vec<Feature> = load_features()?;
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    let mut problems = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(dir).unwrap_or(file).display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{rel}: {e}"));
+                continue;
+            }
+        };
+        let value: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(format!("{rel}: not JSON: {e}"));
+                continue;
+            }
+        };
+        for error in validator.iter_errors(&value) {
+            problems.push(format!("{rel}: {} at {}", error, error.instance_path));
+        }
+        for f in value["features"].as_array().into_iter().flatten() {
+            let id = f.as_str().unwrap_or_default();
+            if !known.iter().any(|k| k.id == id) {
+                problems.push(format!("{rel}: feature '{id}' is not in corpus/features.txt"));
+            }
+        }
+        let name = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let kebab = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.starts_with('-');
+        if !kebab {
+            problems.push(format!("{rel}: file names are kebab-case"));
+        }
+        if let Err(e) = case::load_file(dir, file) {
+            problems.push(e);
+        }
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    println!("{} cases checked, {} problems", files.len(), problems.len());
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn build(out: &Path) -> Result<ExitCode> {
+    let (cases, errors) = case::load_dir(&root().join("corpus/cases"));
+    if !errors.is_empty() {
+        return Err(anyhow!("the corpus does not load:\n{}", errors.join("\n")));
+    }
+    let features: Vec<Value> =
+        load_features()?.iter().map(|f| json!({"id": f.id, "tag": f.tag, "area": f.area})).collect();
+    let mut bundled = Vec::with_capacity(cases.len());
+    for c in &cases {
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&c.file)?)?;
+        v["id"] = json!(c.id);
+        bundled.push(v);
+    }
+    let doc = json!({
+        "format": "aslcheck-corpus",
+        "version": 1,
+        "commit": git_head(),
+        "schema": "corpus/schema/case.schema.json",
+        "features": features,
+        "cases": bundled,
+    });
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(out, serde_json::to_string(&doc)? + "\n")?;
+    println!("{} cases written to {}", cases.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(require: Option<usize>, all: bool) -> Result<ExitCode> {
+    let features = load_features()?;
+    let (cases, errors) = case::load_dir(&root().join("corpus/cases"));
+    if !errors.is_empty() {
+        return Err(anyhow!("the corpus does not load:\n{}", errors.join("\n")));
+    }
+    let counts = count_features(&cases);
+    let mut by_area: BTreeMap<&str, Vec<&Feature>> = BTreeMap::new();
+    for f in &features {
+        by_area.entry(f.area.as_str()).or_default().push(f);
+    }
+    let need = require.unwrap_or(3);
+    let mut short = Vec::new();
+    println!("{:<34} {:>6} {:>10}", "area", "cases", "covered");
+    for (area, fs) in &by_area {
+        let runnable: Vec<&&Feature> = fs.iter().filter(|f| f.tag.is_none()).collect();
+        let covered = runnable.iter().filter(|f| counts.get(f.id.as_str()).copied().unwrap_or(0) >= need).count();
+        let total: usize = fs.iter().map(|f| counts.get(f.id.as_str()).copied().unwrap_or(0)).sum();
+        println!("{:<34} {:>6} {:>6}/{:<3}", area, total, covered, runnable.len());
+        for f in fs {
+            let n = counts.get(f.id.as_str()).copied().unwrap_or(0);
+            if f.tag.is_none() && n < need {
+                short.push((f.id.as_str(), n));
+            }
+            if all {
+                println!(
+                    "    {:<40} {:>4} {}",
+                    f.id,
+                    n,
+                    f.tag.as_deref().map(|t| format!("[{t}]")).unwrap_or_default()
+                );
+            }
+        }
+    }
+    let unknown: Vec<&str> = counts.keys().copied().filter(|id| !features.iter().any(|f| f.id == *id)).collect();
+    println!(
+        "{} cases, {} features ({} JSONPath-mode), {} below {need} cases",
+        cases.len(),
+        features.len(),
+        features.iter().filter(|f| f.tag.is_none()).count(),
+        short.len()
+    );
+    for (id, n) in &short {
+        println!("  below {need}: {id} ({n})");
+    }
+    for id in &unknown {
+        println!("  not in features.txt: {id}");
+    }
+    let failed = require.is_some() && !short.is_empty() || !unknown.is_empty();
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn count_features(cases: &[Case]) -> BTreeMap<&str, usize> {
+    let mut counts = BTreeMap::new();
+    for c in cases {
+        for f in &c.features {
+            *counts.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+fn git_head() -> Option<String> {
+    let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Run the conformance corpus on an engine and write a report.
     Conformance(conformance::Args),
+    /// Render a report's index.html in headless Chromium and check its tables are drawn.
+    ReportCheck(conformance::CheckArgs),
     /// Work with the corpus: check, build, stats.
     Corpus {
         #[command(subcommand)]
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
 fn real_main() -> Result<ExitCode> {
     match Cli::parse().command {
         Command::Conformance(args) => conformance::run(args),
+        Command::ReportCheck(args) => conformance::report_check(args),
         Command::Corpus { command } => corpus::run(command),
     }
 }

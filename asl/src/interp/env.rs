@@ -88,8 +88,9 @@ impl<'a, 'p> Env<'a, 'p> {
     /// unknown variable is a `States.Runtime` failure.
     pub fn select(&mut self, path: &JsonPath) -> Result<Result<Value, PathError>, Failure> {
         match path.root() {
-            // Observed AWS cause for a path applied to a null input (asl-features 3.4).
-            Root::Input if self.input.is_null() && !path.is_root_only() => {
+            // Observed AWS cause for any path applied to a null input, `$` included
+            // (asl-features 3.4; "Input.$": "$" on a null input failed this way).
+            Root::Input if self.input.is_null() => {
                 Err(Failure::runtime("Unable to apply Path transformation to null or empty input."))
             }
             Root::Input => Ok(path.evaluate(self.input)),

@@ -383,10 +383,9 @@ impl<'o> Runner<'o> {
         let Some(t) = assign else { return Ok(None) };
         let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, None);
         let mut env = Env::new(input, &ctx, &th.vars, &mut self.rng);
-        match t.evaluate(&mut env).map_err(|f| entered.fail(f))? {
-            Value::Object(m) => Ok(Some(m)),
-            _ => Ok(None),
-        }
+        let Value::Object(values) = t.evaluate(&mut env).map_err(|f| entered.fail(f))? else { return Ok(None) };
+        check_assign_size(&values).map_err(|f| entered.fail(f))?;
+        Ok(Some(values))
     }
 
     /// InputPath, then a Parameters template if the state has one.
@@ -683,6 +682,30 @@ impl Env<'_, '_> {
 /// InputPath/OutputPath: a path that matches nothing is `States.Runtime` with Jayway's text.
 fn select_io(env: &mut Env, p: &JsonPath) -> Result<Value, Failure> {
     env.select(p)?.map_err(|e| Failure::runtime(format!("Invalid path '{}' : {}", p.source(), e.message)))
+}
+
+/// AWS's documented limits: one variable at most 256 KiB, one `Assign` at most 256 KiB in all.
+// UNSURE(aws): the error name and cause when a limit is exceeded were never recorded; we raise
+// States.DataLimitExceeded, AWS's error for every other 256 KiB limit.
+fn check_assign_size(values: &Map<String, Value>) -> Result<(), Failure> {
+    let mut total = 0;
+    for (name, v) in values {
+        let size = json_size(v);
+        if size > MAX_PAYLOAD_BYTES {
+            return Err(Failure::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!("The value assigned to the variable '{name}' exceeds the maximum size of 256 KiB."),
+            ));
+        }
+        total += size;
+    }
+    if total > MAX_PAYLOAD_BYTES {
+        return Err(Failure::new(
+            names::DATA_LIMIT_EXCEEDED,
+            "The values assigned in the Assign field exceed the maximum total size of 256 KiB.",
+        ));
+    }
+    Ok(())
 }
 
 /// `XxxStateEntered` / `XxxStateExited` for a state type.

@@ -38,6 +38,9 @@ enum Command {
     },
     /// Validate a definition: print diagnostics, exit 0 when valid.
     Validate { definition: PathBuf },
+    /// Serve the reference interpreter over the engine protocol (conformance/PROTOCOL.md):
+    /// JSON lines on stdin and stdout, until `bye` or end of input.
+    Serve,
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,11 @@ fn read_json(path: &Path, what: &str) -> Result<Value> {
 
 fn real_main() -> Result<ExitCode> {
     match Cli::parse().command {
+        Command::Serve => {
+            asl_conformance::serve::serve(std::io::stdin().lock(), std::io::stdout().lock())
+                .context("serving the engine protocol")?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { definition } => {
             let text =
                 std::fs::read_to_string(&definition).with_context(|| format!("reading {}", definition.display()))?;

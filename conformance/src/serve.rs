@@ -1,0 +1,198 @@
+//! `aslcheck serve`: the reference interpreter behind PROTOCOL.md, on stdin/stdout. It is the
+//! protocol's own test (the corpus must judge it exactly as the in-process engine) and a way
+//! for other harnesses to use the reference engine.
+
+use crate::engine::{Engine, Outcome, Reference, Request};
+use crate::process::PROTOCOL_VERSION;
+use serde_json::{json, Map, Value};
+use std::io::{BufRead, Write};
+
+/// The first message: who we are and what we run (everything the corpus holds).
+pub fn hello() -> Value {
+    json!({
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "engine": "reference",
+        "version": Reference.version(),
+        "features": ["*"],
+    })
+}
+
+/// Serves requests until `bye` or end of input. Only I/O errors end it early: a bad request
+/// gets an `error` answer and the loop goes on.
+pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
+    writeln!(output, "{}", hello())?;
+    output.flush()?;
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some(answer) = answer(&line) else {
+            break;
+        };
+        writeln!(output, "{answer}")?;
+        output.flush()?;
+    }
+    Ok(())
+}
+
+/// The answer to one request line; `None` for `bye`.
+pub fn answer(line: &str) -> Option<Value> {
+    let msg: Value = match serde_json::from_str(line) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return Some(json!({"type": "error", "id": null, "message": "the request is not a JSON object"})),
+    };
+    let id = msg.get("id").cloned().unwrap_or(Value::Null);
+    let mut out = match msg.get("type").and_then(Value::as_str) {
+        Some("bye") => return None,
+        Some("run") => run(&msg),
+        Some("validate") => validate(&msg),
+        other => error(format!("unknown request type {other:?}")),
+    };
+    if let Value::Object(m) = &mut out {
+        // `type` first, then `id`, for readable transcripts.
+        let mut ordered = Map::new();
+        ordered.insert("type".into(), m.shift_remove("type").unwrap_or_default());
+        ordered.insert("id".into(), id);
+        ordered.extend(std::mem::take(m));
+        out = Value::Object(ordered);
+    }
+    Some(out)
+}
+
+fn error(message: String) -> Value {
+    json!({"type": "error", "message": message})
+}
+
+/// Diagnostics with AWS's code and location plus our rule id and detail.
+fn rejected(diags: &[asl::Diagnostic]) -> Value {
+    json!({"type": "rejected", "diagnostics": diags})
+}
+
+fn check(definition: &Value) -> (Option<asl::StateMachine>, Vec<asl::Diagnostic>) {
+    match definition {
+        Value::String(text) => asl::check_str(text),
+        v => asl::check(v),
+    }
+}
+
+fn run(msg: &Value) -> Value {
+    let Some(definition) = msg.get("definition") else {
+        return error("a run request needs a definition".to_string());
+    };
+    let (sm, diags) = check(definition);
+    if sm.is_none() {
+        return rejected(&diags);
+    }
+    let present = |k: &str| msg.get(k).filter(|v| !v.is_null());
+    let empty = json!({});
+    let req = Request {
+        definition,
+        input: present("input").unwrap_or(&empty),
+        behaviours: present("behaviours"),
+        context: present("context"),
+        seed: msg.get("seed").and_then(Value::as_u64).unwrap_or(0),
+    };
+    // The in-process engine checks again; that costs little and keeps one code path for runs.
+    match Reference.run(&req) {
+        Outcome::Ran { result } => {
+            let mut m = Map::new();
+            m.insert("type".into(), "result".into());
+            if let Value::Object(fields) = result {
+                m.extend(fields);
+            }
+            Value::Object(m)
+        }
+        Outcome::Rejected { .. } => rejected(&diags),
+        Outcome::Unsupported(r) => json!({"type": "unsupported", "reason": r}),
+        Outcome::Poisoned(r) => json!({"type": "poisoned", "reason": r}),
+        Outcome::Error(e) => error(e),
+        Outcome::Crashed(r) => error(r),
+        Outcome::TimedOut => error("timed out".to_string()),
+    }
+}
+
+fn validate(msg: &Value) -> Value {
+    let Some(definition) = msg.get("definition") else {
+        return error("a validate request needs a definition".to_string());
+    };
+    let (_, diags) = check(definition);
+    json!({"type": "validation", "valid": diags.is_empty(), "diagnostics": diags})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transcript(input: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let served = serve(input.as_bytes(), &mut out);
+        assert!(served.is_ok());
+        String::from_utf8_lossy(&out).lines().map(|l| serde_json::from_str(l).unwrap_or(Value::Null)).collect()
+    }
+
+    #[test]
+    fn says_hello_first_and_stops_at_bye() {
+        let lines = transcript("{\"type\":\"bye\"}\n{\"type\":\"validate\",\"id\":\"x\"}\n");
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["type"], "hello");
+        assert_eq!(lines[0]["protocol"], 1);
+        assert_eq!(lines[0]["engine"], "reference");
+        assert_eq!(lines[0]["features"], json!(["*"]));
+    }
+
+    #[test]
+    fn runs_a_pass_state() {
+        let req = json!({"type": "run", "id": "7", "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 3, "End": true}}}, "input": {}, "seed": 0});
+        let a = answer(&req.to_string()).unwrap_or_default();
+        assert_eq!(a["type"], "result");
+        assert_eq!(a["id"], "7");
+        assert_eq!(a["status"], "SUCCEEDED");
+        assert_eq!(a["output"], 3);
+        assert_eq!(a["states"], json!(["A"]));
+    }
+
+    #[test]
+    fn rejects_with_codes_and_locations() {
+        let req = json!({"type": "run", "id": 1, "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}});
+        let a = answer(&req.to_string()).unwrap_or_default();
+        assert_eq!(a["type"], "rejected");
+        assert_eq!(a["id"], 1);
+        assert_eq!(a["diagnostics"][0]["code"], "MISSING_TRANSITION_TARGET");
+        assert_eq!(a["diagnostics"][0]["location"], "/States/A/Next");
+    }
+
+    #[test]
+    fn definition_text_that_is_not_json_is_rejected() {
+        let req = json!({"type": "run", "id": "t", "definition": "{not json"});
+        let a = answer(&req.to_string()).unwrap_or_default();
+        assert_eq!(a["type"], "rejected");
+        assert_eq!(a["diagnostics"][0]["code"], "INVALID_JSON_DESCRIPTION");
+    }
+
+    #[test]
+    fn validates() {
+        let ok = json!({"type": "validate", "id": "v", "definition": {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}});
+        let a = answer(&ok.to_string()).unwrap_or_default();
+        assert_eq!(a, json!({"type": "validation", "id": "v", "valid": true, "diagnostics": []}));
+    }
+
+    #[test]
+    fn bad_requests_get_errors_and_the_loop_goes_on() {
+        let lines = transcript("garbage\n[1]\n{\"type\":\"dance\",\"id\":\"d\"}\n{\"type\":\"run\",\"id\":\"r\"}\n");
+        let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap_or("?")).collect();
+        assert_eq!(types, ["hello", "error", "error", "error", "error"]);
+        assert_eq!(lines[1]["id"], Value::Null);
+        assert_eq!(lines[3]["id"], "d");
+        assert_eq!(lines[3]["message"], "unknown request type Some(\"dance\")");
+    }
+
+    #[test]
+    fn bad_behaviours_are_an_error_answer() {
+        let req = json!({"type": "run", "id": "b", "definition": {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "behaviours": 5});
+        let a = answer(&req.to_string()).unwrap_or_default();
+        assert_eq!(a["type"], "error");
+        assert_eq!(a["id"], "b");
+    }
+}
