@@ -6,9 +6,11 @@
 
 pub mod case;
 pub mod compare;
+pub mod differential;
 pub mod engine;
 pub mod expectations;
 pub mod features;
+pub mod generated;
 pub mod process;
 pub mod report;
 pub mod serve;

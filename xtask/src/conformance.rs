@@ -2,17 +2,16 @@
 //! and a summary, write the report folder (DESIGN §7). `cargo xtask report-check`: render a
 //! report's index.html in headless Chromium and check the tables are there.
 
+use crate::engines::{Chosen, EngineArgs};
 use crate::root;
 use anyhow::{bail, Context, Result};
 use asl_conformance::case::Case;
-use asl_conformance::engine::{Engine, Reference};
 use asl_conformance::expectations::Expectations;
-use asl_conformance::process::{ProcessEngine, PROTOCOL_VERSION};
+use asl_conformance::generated::{self, ConfigSource};
+use asl_conformance::process::PROTOCOL_VERSION;
 use asl_conformance::report::{self, compare::Comparison, jsonl, EngineRun, Report, RunMeta};
 use asl_conformance::suite::{self, CaseResult, Class, RunConfig, Selection};
-use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -23,24 +22,10 @@ use std::time::{Duration, Instant, SystemTime};
 /// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it).
 const INTERRUPTED: u8 = 130;
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum EngineKind {
-    /// The `asl` reference interpreter, in process.
-    Reference,
-    /// A program speaking conformance/PROTOCOL.md on stdin/stdout (`--cmd`).
-    Process,
-}
-
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "reference")]
-    engine: EngineKind,
-    /// The engine's command line, for `--engine process` (e.g. "target/debug/aslcheck serve").
-    #[arg(long)]
-    cmd: Option<String>,
-    /// Seconds a process engine may take to answer one request.
-    #[arg(long, default_value_t = 10.0)]
-    timeout: f64,
+    #[command(flatten)]
+    engine: EngineArgs,
     /// Run only cases whose id contains this text (repeatable).
     #[arg(long)]
     filter: Vec<String>,
@@ -60,41 +45,15 @@ pub struct Args {
     /// A previous report folder to compare with (writes compare.md).
     #[arg(long)]
     baseline: Option<PathBuf>,
-}
-
-/// The engine of a run, concrete so a process engine's declared features can skip cases.
-enum Chosen {
-    Reference(Reference),
-    Process(Box<ProcessEngine>),
-}
-
-impl Chosen {
-    fn start(args: &Args) -> Result<Chosen> {
-        match args.engine {
-            EngineKind::Reference => Ok(Chosen::Reference(Reference)),
-            EngineKind::Process => {
-                let Some(cmd) = args.cmd.as_deref() else { bail!("--engine process needs --cmd \"<command line>\"") };
-                if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-                    bail!("--timeout must be a number of seconds between 0 and 86400");
-                }
-                let engine = ProcessEngine::spawn(cmd, Duration::from_secs_f64(args.timeout))?;
-                Ok(Chosen::Process(Box::new(engine)))
-            }
-        }
-    }
-
-    fn engine(&mut self) -> &mut dyn Engine {
-        match self {
-            Chosen::Reference(e) => e,
-            Chosen::Process(e) => e.as_mut(),
-        }
-    }
-
-    /// Why the engine cannot run each case it declared unsupported, by case id.
-    fn unsupported(&self, cases: &[Case]) -> HashMap<String, String> {
-        let Chosen::Process(p) = self else { return HashMap::new() };
-        cases.iter().filter_map(|c| p.unsupported_reason(&c.features).map(|r| (c.id.clone(), r))).collect()
-    }
+    /// Generated cases to run after the corpus (expected: what the reference gives); 0: none.
+    #[arg(long, default_value_t = 500)]
+    generated: u64,
+    /// Seed of the generated batch (the same seed gives the same cases).
+    #[arg(long, default_value_t = 1)]
+    generated_seed: u64,
+    /// Generator settings of the batch: `default`, `swarm` or a GenConfig JSON file.
+    #[arg(long, default_value = "default")]
+    generated_config: String,
 }
 
 /// `cargo xtask conformance`.
@@ -105,14 +64,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         dirs.insert(0, root.join("corpus/cases"));
     }
     let selection = Selection { filters: args.filter.clone(), features: args.features.clone() };
-    let (cases, load_errors) = suite::load(&dirs, &selection);
+    let (mut cases, load_errors) = suite::load(&dirs, &selection);
     for e in &load_errors {
         eprintln!("corpus error: {e}");
     }
-    if cases.is_empty() {
-        bail!("no cases selected");
-    }
-    let mut chosen = Chosen::start(&args)?;
+    let mut chosen = Chosen::start(&args.engine)?;
     let name = chosen.engine().name().to_string();
     let version = chosen.engine().version();
     let exp_path = Expectations::path_for(&root.join("corpus/expectations"), &name);
@@ -120,11 +76,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let started = SystemTime::now();
     let run_id = run_id(started, &name, &root.join("reports"));
     let dir = args.report.clone().unwrap_or_else(|| root.join("reports").join(&run_id));
+    let source = ConfigSource::parse(&args.generated_config).map_err(anyhow::Error::msg)?;
+    let generated = generated::batch(&source, args.generated_seed, args.generated, &dir.join("generated"))
+        .map_err(anyhow::Error::msg)?;
+    cases.extend(generated.into_iter().filter(|c| selection.selects(c)));
+    if cases.is_empty() {
+        bail!("no cases selected");
+    }
     let stop = Arc::new(AtomicBool::new(false));
     install_ctrlc(Arc::clone(&stop))?;
 
-    let skips = chosen.unsupported(&cases);
-    let gate = |c: &Case| skips.get(&c.id).cloned();
+    let skip = chosen.skip_rule();
+    let gate = |c: &Case| skip(&c.features);
     let config = RunConfig { expectations: &expectations, stop: &stop, unsupported: Some(&gate) };
     let bar = progress_bar(cases.len() as u64);
     let clock = Instant::now();
@@ -136,6 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
     .with_context(|| format!("writing {}", dir.join("results.jsonl").display()))?;
     bar.finish_and_clear();
+    write_failing_generated(&cases, &run.results)?;
 
     let meta = RunMeta {
         run_id,
@@ -162,6 +126,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A generated case that did not pass is written to the file its result names, so it can be
+/// replayed (`--corpus`) or saved as a pending case.
+fn write_failing_generated(cases: &[Case], results: &[CaseResult]) -> Result<()> {
+    for r in results.iter().filter(|r| r.area() == "generated" && r.class != Class::Pass) {
+        let Some(case) = cases.iter().find(|c| c.id == r.id) else { continue };
+        if let Some(parent) = case.file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let text = serde_json::to_string_pretty(&generated::case_file_json(case))?;
+        std::fs::write(&case.file, text + "\n").with_context(|| format!("writing {}", case.file.display()))?;
+    }
+    Ok(())
 }
 
 /// `<UTC time>-<engine>`, made unique among the folders already in `reports`.

@@ -2,6 +2,7 @@
 
 mod conformance;
 mod corpus;
+mod engines;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

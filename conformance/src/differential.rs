@@ -1,0 +1,313 @@
+//! Differential runs: a generated machine on the reference and on another engine, the two
+//! results compared (status, output or error and cause, routing, retry delays), and every
+//! disagreement shrunk to the smallest machine that still shows it, then written as a pending
+//! corpus case that anyone can replay.
+
+use crate::compare::{compare, Diff};
+use crate::engine::{Engine, Outcome};
+use crate::generated::{self, ConfigSource};
+use asl_generators::{laws, GenConfig, Generated};
+use proptest::strategy::ValueTree;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What one generated case gave.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Agree,
+    /// The engine disagrees with the reference.
+    Disagree(Box<Evidence>),
+    /// The engine could not run it (unsupported feature, throttling): no verdict.
+    NoVerdict(String),
+}
+
+/// The two results of a disagreement and their differences.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub reference: Value,
+    pub engine: Outcome,
+    pub diffs: Vec<Diff>,
+}
+
+impl Evidence {
+    /// The result fields that differ (`output`, `states`, `retries`...): what a shrunk case must
+    /// keep showing to count as the same disagreement.
+    pub fn fields(&self) -> BTreeSet<String> {
+        self.diffs.iter().map(|d| top_field(&d.pointer)).collect()
+    }
+}
+
+/// `/output/a/0` → `output`; `/` (the engine crashed or gave no result) → `outcome`.
+fn top_field(pointer: &str) -> String {
+    match pointer.trim_start_matches('/').split('/').next() {
+        Some("") | None => "outcome".to_string(),
+        Some(f) => f.to_string(),
+    }
+}
+
+/// Runs `g` on the reference and on `engine`, and compares. `skip` says why the engine cannot
+/// run a case with these features (it declared them unsupported).
+pub fn judge(engine: &mut dyn Engine, g: &Generated, skip: &dyn Fn(&[String]) -> Option<String>) -> Verdict {
+    let reference = match generated::reference_result(g) {
+        Ok(r) => r,
+        // A generator bug is a finding too, but about us: report it as a disagreement at `/`.
+        Err(e) => {
+            let diffs = vec![Diff { pointer: "/".into(), expected: json!("a valid machine"), actual: json!(e) }];
+            return Verdict::Disagree(Box::new(Evidence { reference: Value::Null, engine: Outcome::Error(e), diffs }));
+        }
+    };
+    if let Some(reason) = skip(&generated::features(g)) {
+        return Verdict::NoVerdict(reason);
+    }
+    let outcome = engine.run(&generated::request(g));
+    match &outcome {
+        Outcome::Unsupported(r) | Outcome::Poisoned(r) => return Verdict::NoVerdict(r.clone()),
+        _ => {}
+    }
+    let diffs = compare(&generated::expectation(&reference), &outcome);
+    if diffs.is_empty() {
+        Verdict::Agree
+    } else {
+        Verdict::Disagree(Box::new(Evidence { reference, engine: outcome, diffs }))
+    }
+}
+
+/// A disagreement after shrinking.
+#[derive(Debug, Clone)]
+pub struct Shrunk {
+    pub config: GenConfig,
+    pub machine: Generated,
+    pub evidence: Evidence,
+    /// States (all nesting levels) before and after shrinking.
+    pub states_before: usize,
+    pub states_after: usize,
+    /// Shrink steps that kept the disagreement, and engine runs spent.
+    pub accepted: usize,
+    pub runs: usize,
+}
+
+/// Every state of every nested machine.
+pub fn state_count(definition: &Value) -> usize {
+    laws::state_names(definition).len()
+}
+
+/// Shrinks a disagreeing case: proptest simplifies the tree (deleting construction steps first,
+/// then simplifying each choice); a simpler machine is kept when it still disagrees in one of
+/// the same result fields. At most `budget` candidate runs.
+pub fn shrink(
+    engine: &mut dyn Engine,
+    mut tree: Box<dyn ValueTree<Value = (GenConfig, Generated)>>,
+    first: Evidence,
+    skip: &dyn Fn(&[String]) -> Option<String>,
+    budget: usize,
+) -> Shrunk {
+    let (config, machine) = tree.current();
+    let wanted = first.fields();
+    let states_before = state_count(&machine.definition);
+    let mut best =
+        Shrunk { config, machine, evidence: first, states_before, states_after: states_before, accepted: 0, runs: 0 };
+    let mut runs = 0;
+    if !tree.simplify() {
+        return best;
+    }
+    while runs < budget {
+        runs += 1;
+        let (cfg, candidate) = tree.current();
+        let still = match judge(engine, &candidate, skip) {
+            Verdict::Disagree(e) if !e.fields().is_disjoint(&wanted) => Some(e),
+            _ => None,
+        };
+        let more = match still {
+            Some(e) => {
+                best.states_after = state_count(&candidate.definition);
+                best.config = cfg;
+                best.machine = candidate;
+                best.evidence = *e;
+                best.accepted += 1;
+                tree.simplify()
+            }
+            None => tree.complicate(),
+        };
+        if !more {
+            break;
+        }
+    }
+    best.runs = runs;
+    best
+}
+
+/// Folder names under `corpus/cases/` for feature-id prefixes, most telling first: a
+/// disagreement is filed under the first area its shrunk machine touches.
+const AREAS: [(&str, &str); 16] = [
+    ("dmap", "map"),
+    ("map", "map"),
+    ("parallel", "parallel"),
+    ("retry", "retry"),
+    ("catch", "catch"),
+    ("timeout", "timeout"),
+    ("intrinsic", "intrinsics"),
+    ("choice", "choice"),
+    ("wait", "wait"),
+    ("vars", "variables"),
+    ("ctx", "context"),
+    ("fail", "fail"),
+    ("jsonpath", "jsonpath"),
+    ("paths", "paths"),
+    ("task", "task"),
+    ("pass", "pass"),
+];
+
+/// The corpus area for a disagreement: retry delays that differ are a retry matter whatever the
+/// machine; otherwise the first area of [`AREAS`] among the machine's features.
+pub fn area(features: &[String], evidence: &Evidence) -> &'static str {
+    if evidence.fields().contains("retries") {
+        return "retry";
+    }
+    let prefix = |f: &String| f.split('.').next().unwrap_or("").to_string();
+    let present: BTreeSet<String> = features.iter().map(prefix).collect();
+    AREAS.iter().find(|(p, _)| present.contains(*p)).map(|(_, a)| *a).unwrap_or("pass")
+}
+
+/// What an engine gave, for the record in a pending case (histories left out: they are long
+/// and the comparison does not read them).
+pub fn outcome_json(o: &Outcome) -> Value {
+    match o {
+        Outcome::Ran { result } => without_history(result),
+        Outcome::Rejected { codes, messages } => json!({"rejected": {"codes": codes, "messages": messages}}),
+        Outcome::Unsupported(r) => json!({"unsupported": r}),
+        Outcome::Poisoned(r) => json!({"poisoned": r}),
+        Outcome::Crashed(r) => json!({"crashed": r}),
+        Outcome::TimedOut => json!({"timeout": true}),
+        Outcome::Error(r) => json!({"error": r}),
+    }
+}
+
+fn without_history(result: &Value) -> Value {
+    let mut r = result.clone();
+    if let Some(o) = r.as_object_mut() {
+        o.remove("history");
+    }
+    r
+}
+
+/// Where a run's pending cases go, and what names them.
+pub struct Pending<'a> {
+    pub dir: &'a Path,
+    pub engine: &'a str,
+    pub seed: u64,
+    pub source: &'a ConfigSource,
+}
+
+impl Pending<'_> {
+    /// Writes a shrunk disagreement as a corpus case under `<dir>/<area>/`; returns its path.
+    /// The case expects the reference's result and records both results, the diffs, the seed
+    /// and the configuration, so it can be replayed and regenerated.
+    pub fn write(&self, index: u64, s: &Shrunk) -> std::io::Result<PathBuf> {
+        let features = generated::features(&s.machine);
+        let area = area(&features, &s.evidence);
+        let fields: Vec<String> = s.evidence.fields().into_iter().collect();
+        let mut provenance = generated::provenance(self.seed, index, &s.config, self.source);
+        if let Some(p) = provenance.as_object_mut() {
+            p.insert("engine".into(), json!(self.engine));
+            p.insert("engine_result".into(), outcome_json(&s.evidence.engine));
+            p.insert("reference_result".into(), without_history(&s.evidence.reference));
+            let diffs: Vec<Value> = s
+                .evidence
+                .diffs
+                .iter()
+                .map(|d| json!({"pointer": d.pointer, "expected": d.expected, "actual": d.actual}))
+                .collect();
+            p.insert("diffs".into(), json!(diffs));
+            p.insert(
+                "shrinking".into(),
+                json!({"states_before": s.states_before, "states_after": s.states_after, "runs": s.runs}),
+            );
+            p.insert(
+                "to_promote".into(),
+                json!("check the expectation against the AWS documentation, write a description, then `cargo xtask corpus promote FILE`"),
+            );
+        }
+        let id = format!("{area}/seed-{}-case-{index}", self.seed);
+        let file = self.dir.join(format!("{id}.json"));
+        let mut case = generated::case(id, file.clone(), &s.machine, &s.evidence.reference, provenance);
+        case.description = format!(
+            "Pending: {} disagrees with the reference on {} (generated, seed {}, case {index}, shrunk from {} to {} states)",
+            self.engine,
+            fields.join(", "),
+            self.seed,
+            s.states_before,
+            s.states_after
+        );
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let text = serde_json::to_string_pretty(&generated::case_file_json(&case)).unwrap_or_default();
+        std::fs::write(&file, text + "\n")?;
+        Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Reference, Request};
+
+    /// An engine with a planted bug: every retry delay is one second longer.
+    struct SlowRetries;
+
+    impl Engine for SlowRetries {
+        fn name(&self) -> &str {
+            "slow-retries"
+        }
+
+        fn run(&mut self, req: &Request) -> Outcome {
+            let mut out = Reference.run(req);
+            if let Outcome::Ran { result } = &mut out {
+                for r in result["retries"].as_array_mut().into_iter().flatten() {
+                    for d in r["delays"].as_array_mut().into_iter().flatten() {
+                        *d = json!(d.as_f64().unwrap_or(0.0) + 1.0);
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    fn no_skip(_: &[String]) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn the_reference_agrees_with_itself() {
+        let s = ConfigSource::Swarm.strategy();
+        for i in 0..100 {
+            let (_, g) = generated::tree(&s, 11, i).current();
+            assert!(matches!(judge(&mut Reference, &g, &no_skip), Verdict::Agree), "case {i}");
+        }
+    }
+
+    #[test]
+    fn a_planted_bug_is_found_and_shrunk() {
+        let s = ConfigSource::Fixed(GenConfig::default()).strategy();
+        let found =
+            (0..500).find_map(|i| match judge(&mut SlowRetries, &generated::tree(&s, 1, i).current().1, &no_skip) {
+                Verdict::Disagree(e) => Some((i, e)),
+                _ => None,
+            });
+        let (i, e) = found.expect("some generated machine retries");
+        assert!(e.fields().contains("retries"));
+        let shrunk = shrink(&mut SlowRetries, generated::tree(&s, 1, i), *e, &no_skip, 2000);
+        assert!(shrunk.states_after <= shrunk.states_before);
+        assert!(shrunk.states_after <= 3, "shrunk to {} states: {}", shrunk.states_after, shrunk.machine.definition);
+        assert!(shrunk.evidence.fields().contains("retries"));
+        assert_eq!(area(&generated::features(&shrunk.machine), &shrunk.evidence), "retry");
+    }
+
+    #[test]
+    fn top_fields_name_the_result_field() {
+        assert_eq!(top_field("/output/a/0"), "output");
+        assert_eq!(top_field("/"), "outcome");
+        assert_eq!(top_field("/retries/A"), "retries");
+    }
+}
