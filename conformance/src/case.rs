@@ -95,11 +95,8 @@ impl Case {
 
 /// Loads every `*.json` below `root`, sorted by path. Each broken file is an error of its own.
 pub fn load_dir(root: &Path) -> (Vec<Case>, Vec<String>) {
-    let mut files = Vec::new();
-    collect(root, &mut files);
-    files.sort();
     let (mut cases, mut errors) = (Vec::new(), Vec::new());
-    for file in files {
+    for file in case_files(root) {
         match load_file(root, &file) {
             Ok(c) => cases.push(c),
             Err(e) => errors.push(e),
@@ -115,6 +112,14 @@ pub fn load_file(root: &Path, file: &Path) -> Result<Case, String> {
     case.id = rel.with_extension("").to_string_lossy().replace('\\', "/");
     case.file = file.to_path_buf();
     Ok(case)
+}
+
+/// Every `*.json` file below `root`, sorted by path.
+pub fn case_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect(root, &mut files);
+    files.sort();
+    files
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -93,8 +93,9 @@ pub fn state_count(definition: &Value) -> usize {
 }
 
 /// Shrinks a disagreeing case: proptest simplifies the tree (deleting construction steps first,
-/// then simplifying each choice); a simpler machine is kept when it still disagrees in one of
-/// the same result fields. At most `budget` candidate runs.
+/// then simplifying each choice), then [`polish`] drops optional fields; a simpler machine is
+/// kept when it still disagrees in one of the same result fields. At most `budget` candidate
+/// runs.
 pub fn shrink(
     engine: &mut dyn Engine,
     mut tree: Box<dyn ValueTree<Value = (GenConfig, Generated)>>,
@@ -108,17 +109,15 @@ pub fn shrink(
     let mut best =
         Shrunk { config, machine, evidence: first, states_before, states_after: states_before, accepted: 0, runs: 0 };
     let mut runs = 0;
-    if !tree.simplify() {
-        return best;
-    }
-    while runs < budget {
+    let mut more = tree.simplify();
+    while more && runs < budget {
         runs += 1;
         let (cfg, candidate) = tree.current();
         let still = match judge(engine, &candidate, skip) {
             Verdict::Disagree(e) if !e.fields().is_disjoint(&wanted) => Some(e),
             _ => None,
         };
-        let more = match still {
+        more = match still {
             Some(e) => {
                 best.states_after = state_count(&candidate.definition);
                 best.config = cfg;
@@ -129,12 +128,148 @@ pub fn shrink(
             }
             None => tree.complicate(),
         };
-        if !more {
-            break;
-        }
     }
+    runs += polish(engine, &mut best, &wanted, skip, budget.saturating_sub(runs));
     best.runs = runs;
     best
+}
+
+/// Optional state fields a shrunk case may lose.
+const REMOVABLE: [&str; 13] = [
+    "Comment",
+    "InputPath",
+    "Parameters",
+    "ResultSelector",
+    "ResultPath",
+    "OutputPath",
+    "Assign",
+    "ItemSelector",
+    "ItemsPath",
+    "MaxConcurrency",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "ItemBatcher",
+];
+
+/// Templates whose entries may go one by one.
+const TEMPLATES: [&str; 4] = ["Parameters", "ResultSelector", "ItemSelector", "Assign"];
+
+/// A second pass after proptest's: edits of the JSON itself that construction steps cannot
+/// express (drop one optional field, one template entry, one retrier or catcher, one input
+/// field or array item), each kept when the machine stays valid and still disagrees. Returns
+/// the runs spent.
+fn polish(
+    engine: &mut dyn Engine,
+    best: &mut Shrunk,
+    wanted: &BTreeSet<String>,
+    skip: &dyn Fn(&[String]) -> Option<String>,
+    budget: usize,
+) -> usize {
+    let mut runs = 0;
+    'outer: while runs < budget {
+        for candidate in simpler(&best.machine) {
+            if runs >= budget {
+                break 'outer;
+            }
+            if !asl::check(&candidate.definition).1.is_empty() {
+                continue;
+            }
+            runs += 1;
+            if let Verdict::Disagree(e) = judge(engine, &candidate, skip) {
+                if !e.fields().is_disjoint(wanted) {
+                    best.states_after = state_count(&candidate.definition);
+                    best.machine = candidate;
+                    best.evidence = *e;
+                    best.accepted += 1;
+                    continue 'outer;
+                }
+            }
+        }
+        break;
+    }
+    runs
+}
+
+/// Every machine one edit simpler than `g` (valid or not).
+fn simpler(g: &Generated) -> Vec<Generated> {
+    let mut out = Vec::new();
+    let with_definition = |d: Value| Generated { definition: d, ..g.clone() };
+    for p in state_pointers(&g.definition, "") {
+        let Some(state) = g.definition.pointer(&p).and_then(Value::as_object) else { continue };
+        for key in REMOVABLE.iter().filter(|k| state.contains_key(**k)) {
+            out.push(with_definition(edit(&g.definition, &p, |s| {
+                s.remove(*key);
+            })));
+        }
+        for key in TEMPLATES {
+            let Some(entries) = state.get(key).and_then(Value::as_object) else { continue };
+            for k in entries.keys() {
+                out.push(with_definition(edit(&g.definition, &p, |s| {
+                    if let Some(t) = s.get_mut(key).and_then(Value::as_object_mut) {
+                        t.remove(k);
+                    }
+                })));
+            }
+        }
+        for key in ["Retry", "Catch"] {
+            let n = state.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+            for i in 0..n {
+                out.push(with_definition(edit(&g.definition, &p, |s| {
+                    if let Some(list) = s.get_mut(key).and_then(Value::as_array_mut) {
+                        list.remove(i);
+                        if list.is_empty() {
+                            s.remove(key);
+                        }
+                    }
+                })));
+            }
+        }
+    }
+    if let Some(input) = g.input.as_object() {
+        for (k, v) in input {
+            let mut smaller = g.input.clone();
+            if let Some(o) = smaller.as_object_mut() {
+                o.remove(k);
+            }
+            out.push(Generated { input: smaller, ..g.clone() });
+            for i in 0..v.as_array().map_or(0, Vec::len) {
+                let mut smaller = g.input.clone();
+                if let Some(a) = smaller.get_mut(k).and_then(Value::as_array_mut) {
+                    a.remove(i);
+                }
+                out.push(Generated { input: smaller, ..g.clone() });
+            }
+        }
+    }
+    out
+}
+
+/// A copy of `definition` with `f` applied to the state object at `pointer`.
+fn edit(definition: &Value, pointer: &str, f: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Value {
+    let mut d = definition.clone();
+    if let Some(state) = d.pointer_mut(pointer).and_then(Value::as_object_mut) {
+        f(state);
+    }
+    d
+}
+
+/// JSON pointers of every state object of a machine and its nested machines.
+fn state_pointers(machine: &Value, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(states) = machine.get("States").and_then(Value::as_object) else { return out };
+    for (name, state) in states {
+        let p = format!("{at}/States/{}", name.replace('~', "~0").replace('/', "~1"));
+        out.push(p.clone());
+        for (i, b) in state.get("Branches").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            out.extend(state_pointers(b, &format!("{p}/Branches/{i}")));
+        }
+        for key in ["ItemProcessor", "Iterator"] {
+            if let Some(inner) = state.get(key) {
+                out.extend(state_pointers(inner, &format!("{p}/{key}")));
+            }
+        }
+    }
+    out
 }
 
 /// Folder names under `corpus/cases/` for feature-id prefixes, most telling first: a
@@ -232,7 +367,7 @@ impl Pending<'_> {
         let file = self.dir.join(format!("{id}.json"));
         let mut case = generated::case(id, file.clone(), &s.machine, &s.evidence.reference, provenance);
         case.description = format!(
-            "Pending: {} disagrees with the reference on {} (generated, seed {}, case {index}, shrunk from {} to {} states)",
+            "Pending: the engine under test ({}) disagrees with the reference interpreter on {} (generated, seed {}, case {index}, shrunk from {} to {} states)",
             self.engine,
             fields.join(", "),
             self.seed,
@@ -300,6 +435,11 @@ mod tests {
         let shrunk = shrink(&mut SlowRetries, generated::tree(&s, 1, i), *e, &no_skip, 2000);
         assert!(shrunk.states_after <= shrunk.states_before);
         assert!(shrunk.states_after <= 3, "shrunk to {} states: {}", shrunk.states_after, shrunk.machine.definition);
+        // Polishing leaves no template or path the disagreement does not need.
+        let text = shrunk.machine.definition.to_string();
+        for field in ["Parameters", "ResultSelector", "ItemSelector", "Assign", "OutputPath"] {
+            assert!(!text.contains(field), "{field} left in {text}");
+        }
         assert!(shrunk.evidence.fields().contains("retries"));
         assert_eq!(area(&generated::features(&shrunk.machine), &shrunk.evidence), "retry");
     }

@@ -2,10 +2,8 @@
 //! types, fields, operators, intrinsics, path forms, retry/catch shapes). Static means "the
 //! definition uses the feature"; error routes that only a run shows (`*.err`) are not counted.
 
-use crate::config::GenConfig;
-use arbitrary::Unstructured;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 type Set = BTreeSet<String>;
 
@@ -563,39 +561,6 @@ fn catch(s: &Value, set: &mut Set) {
     }
 }
 
-/// Over `n` machines generated from a deterministic byte stream seeded by `seed`, how many
-/// exercise each feature id (`cargo xtask generators stats`).
-pub fn feature_stats(config: &GenConfig, n: usize, seed: u64) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
-    let mut bytes = vec![0u8; 4096];
-    for _ in 0..n {
-        for b in bytes.iter_mut() {
-            // xorshift64*: enough to spread bytes; no need for rand here.
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            *b = (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8;
-        }
-        let Ok(g) = crate::generate(config, &mut Unstructured::new(&bytes)) else { continue };
-        for id in features_of(&g.definition) {
-            *counts.entry(id).or_insert(0) += 1;
-        }
-    }
-    counts
-}
-
-/// The untagged feature ids of a features.txt text (the JSONPath-mode features the reference
-/// runs).
-pub fn untagged_ids(features_txt: &str) -> Vec<String> {
-    features_txt
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.contains('['))
-        .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,11 +602,5 @@ mod tests {
         }
         assert!(!f.contains("choice.no-match.err"));
         assert!(!f.contains("intrinsic.format.escape"));
-    }
-
-    #[test]
-    fn untagged_ids_skip_comments_and_tagged_lines() {
-        let text = "# c\ndef.a\nql.b  [jsonata]\n\npaths.c\n";
-        assert_eq!(untagged_ids(text), vec!["def.a".to_string(), "paths.c".to_string()]);
     }
 }

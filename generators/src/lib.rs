@@ -25,7 +25,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub use config::{GenConfig, PathFeature, StateKind};
-pub use coverage::{feature_stats, features_of};
+pub use coverage::features_of;
 
 /// A generated machine, its input and its Task behaviours (the `behaviours` JSON that
 /// `asl::Behaviours::from_json` and `aslcheck run --behaviours` read).

@@ -3,7 +3,7 @@
 //! report's index.html in headless Chromium and check the tables are there.
 
 use crate::engines::{Chosen, EngineArgs};
-use crate::root;
+use crate::{progress_bar, root};
 use anyhow::{bail, Context, Result};
 use asl_conformance::case::Case;
 use asl_conformance::expectations::Expectations;
@@ -11,8 +11,6 @@ use asl_conformance::generated::{self, ConfigSource};
 use asl_conformance::process::PROTOCOL_VERSION;
 use asl_conformance::report::{self, compare::Comparison, jsonl, EngineRun, Report, RunMeta};
 use asl_conformance::suite::{self, CaseResult, Class, RunConfig, Selection};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -89,7 +87,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let skip = chosen.skip_rule();
     let gate = |c: &Case| skip(&c.features);
     let config = RunConfig { expectations: &expectations, stop: &stop, unsupported: Some(&gate) };
-    let bar = progress_bar(cases.len() as u64);
+    let bar = progress_bar(cases.len() as u64, "{elapsed_precise}");
     let clock = Instant::now();
     let mut failing = 0usize;
     let run = report::run_streaming(chosen.engine(), &cases, &config, &dir, |r| {
@@ -162,18 +160,6 @@ fn install_ctrlc(stop: Arc<AtomicBool>) -> Result<()> {
         eprintln!("\ninterrupted: stopping after the current case (Ctrl-C again to quit now)");
     })
     .context("installing the Ctrl-C handler")
-}
-
-fn progress_bar(len: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let style =
-        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} cases {elapsed_precise} (eta {eta}) {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
-    bar
 }
 
 /// Failures with their diffs, known failures that now pass, the per-area table, where the

@@ -1,9 +1,11 @@
 //! `cargo xtask corpus check | build | stats`: keep the corpus well-formed and measured.
 
 use crate::root;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use asl_conformance::case::{self, Case};
+use asl_conformance::engine::Reference;
 use asl_conformance::features::{self, Feature};
+use asl_conformance::suite::{self, Class};
 use clap::Subcommand;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -24,6 +26,15 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Move a pending case (written by `xtask differential`) into corpus/cases/, after checking
+    /// it and running it on the reference.
+    Promote {
+        /// The pending case file.
+        file: PathBuf,
+        /// The case's description (required unless the file already has one of its own).
+        #[arg(long)]
+        description: Option<String>,
+    },
     /// Coverage of features.txt by the corpus.
     Stats {
         /// Fail when an untagged (JSONPath-mode) feature has fewer cases than this.
@@ -40,6 +51,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Check { corpus } => check(&corpus.unwrap_or_else(|| root().join("corpus/cases"))),
         Command::Build { out } => build(&out.unwrap_or_else(|| root().join("target/aslcheck-corpus.json"))),
         Command::Stats { require, all } => stats(require, all),
+        Command::Promote { file, description } => promote(&file, description),
     }
 }
 
@@ -47,39 +59,40 @@ fn load_features() -> Result<Vec<Feature>> {
     features::load(&root().join("corpus/features.txt")).map_err(|errors| anyhow!(errors.join("\n")))
 }
 
-/// Every problem in every file, each naming the file and the JSON location.
-fn check(dir: &Path) -> Result<ExitCode> {
-    let schema_path = root().join("corpus/schema/case.schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path)?)
-        .with_context(|| format!("{} is not JSON", schema_path.display()))?;
-    let validator = jsonschema::validator_for(&schema).map_err(|e| anyhow!("{}: {e}", schema_path.display()))?;
-    let known: Vec<Feature> = load_features()?;
-    let mut files = Vec::new();
-    collect(dir, &mut files);
-    files.sort();
-    let mut problems = Vec::new();
-    for file in &files {
+/// Checks case files against the schema and the feature list.
+struct Checker {
+    validator: jsonschema::Validator,
+    known: Vec<Feature>,
+}
+
+impl Checker {
+    fn new() -> Result<Checker> {
+        let schema_path = root().join("corpus/schema/case.schema.json");
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path)?)
+            .with_context(|| format!("{} is not JSON", schema_path.display()))?;
+        let validator = jsonschema::validator_for(&schema).map_err(|e| anyhow!("{}: {e}", schema_path.display()))?;
+        Ok(Checker { validator, known: load_features()? })
+    }
+
+    /// Every problem of one file (below corpus folder `dir`), each naming the file and the
+    /// JSON location.
+    fn problems(&self, dir: &Path, file: &Path) -> Vec<String> {
         let rel = file.strip_prefix(dir).unwrap_or(file).display().to_string();
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
-            Err(e) => {
-                problems.push(format!("{rel}: {e}"));
-                continue;
-            }
+            Err(e) => return vec![format!("{rel}: {e}")],
         };
         let value: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
-            Err(e) => {
-                problems.push(format!("{rel}: not JSON: {e}"));
-                continue;
-            }
+            Err(e) => return vec![format!("{rel}: not JSON: {e}")],
         };
-        for error in validator.iter_errors(&value) {
+        let mut problems = Vec::new();
+        for error in self.validator.iter_errors(&value) {
             problems.push(format!("{rel}: {} at {}", error, error.instance_path));
         }
         for f in value["features"].as_array().into_iter().flatten() {
             let id = f.as_str().unwrap_or_default();
-            if !known.iter().any(|k| k.id == id) {
+            if !self.known.iter().any(|k| k.id == id) {
                 problems.push(format!("{rel}: feature '{id}' is not in corpus/features.txt"));
             }
         }
@@ -93,12 +106,75 @@ fn check(dir: &Path) -> Result<ExitCode> {
         if let Err(e) = case::load_file(dir, file) {
             problems.push(e);
         }
+        problems
     }
+}
+
+/// Every problem in every file, each naming the file and the JSON location.
+fn check(dir: &Path) -> Result<ExitCode> {
+    let checker = Checker::new()?;
+    let files = case::case_files(dir);
+    let problems: Vec<String> = files.iter().flat_map(|f| checker.problems(dir, f)).collect();
     for p in &problems {
         println!("{p}");
     }
     println!("{} cases checked, {} problems", files.len(), problems.len());
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Moves a pending case (`corpus/pending/<area>/<name>.json`) to `corpus/cases/<area>/<name>.json`
+/// after checking it as `corpus check` does and running it on the reference, where it must pass.
+fn promote(file: &Path, description: Option<String>) -> Result<ExitCode> {
+    let pending = root().join("corpus/pending");
+    let file = std::path::absolute(file)?;
+    let base =
+        if file.starts_with(&pending) { pending } else { file.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?)
+            .with_context(|| format!("{} is not JSON", file.display()))?;
+    if let Some(d) = description {
+        doc["description"] = json!(d);
+    }
+    if doc["description"].as_str().is_none_or(|d| d.starts_with("Pending:")) {
+        bail!(
+            "{}: write a description of what the case shows first (edit the file, or --description \"...\")",
+            file.display()
+        );
+    }
+    if let Some(p) = doc.get_mut("provenance").and_then(Value::as_object_mut) {
+        p.remove("to_promote");
+    }
+    let rel = file.strip_prefix(&base).unwrap_or(&file).to_path_buf();
+    let dest = root().join("corpus/cases").join(&rel);
+    if dest.exists() {
+        bail!("{} exists already: rename the pending case first", dest.display());
+    }
+    // Check the case as it will be written, in a scratch copy under the same relative path.
+    let scratch = std::env::temp_dir().join(format!("aslcheck-promote-{}", std::process::id()));
+    let staged = scratch.join(&rel);
+    std::fs::create_dir_all(staged.parent().unwrap_or(&scratch))?;
+    std::fs::write(&staged, serde_json::to_string_pretty(&doc)? + "\n")?;
+    let problems = Checker::new()?.problems(&scratch, &staged);
+    let verdict = case::load_file(&scratch, &staged).map(|c| suite::run_case(&mut Reference, &c));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for p in &problems {
+        println!("{p}");
+    }
+    let result = verdict.map_err(anyhow::Error::msg)?;
+    if result.class != Class::Pass {
+        println!("{}: the reference does not give what the case expects:", file.display());
+        for d in &result.diffs {
+            println!("    {d}");
+        }
+    }
+    if !problems.is_empty() || result.class != Class::Pass {
+        return Ok(ExitCode::FAILURE);
+    }
+    std::fs::create_dir_all(dest.parent().unwrap_or(Path::new(".")))?;
+    std::fs::write(&dest, serde_json::to_string_pretty(&doc)? + "\n")?;
+    std::fs::remove_file(&file)?;
+    println!("promoted: {}", dest.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn build(out: &Path) -> Result<ExitCode> {
@@ -190,18 +266,6 @@ fn count_features(cases: &[Case]) -> BTreeMap<&str, usize> {
         }
     }
     counts
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
 }
 
 fn git_head() -> Option<String> {

@@ -2,10 +2,14 @@
 
 mod conformance;
 mod corpus;
+mod differential;
 mod engines;
+mod generators;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,7 +26,15 @@ enum Command {
     Conformance(conformance::Args),
     /// Render a report's index.html in headless Chromium and check its tables are drawn.
     ReportCheck(conformance::CheckArgs),
-    /// Work with the corpus: check, build, stats.
+    /// Generated machines on the reference and on an engine; disagreements are shrunk and
+    /// written under corpus/pending/.
+    Differential(differential::Args),
+    /// What the machine generators reach (`generators stats`).
+    Generators {
+        #[command(subcommand)]
+        command: generators::Command,
+    },
+    /// Work with the corpus: check, build, stats, promote.
     Corpus {
         #[command(subcommand)]
         command: corpus::Command,
@@ -48,11 +60,26 @@ fn main() -> ExitCode {
 fn real_main() -> Result<ExitCode> {
     match Cli::parse().command {
         Command::Conformance(args) => conformance::run(args),
+        Command::Differential(args) => differential::run(args),
         Command::ReportCheck(args) => conformance::report_check(args),
         Command::Corpus { command } => corpus::run(command),
+        Command::Generators { command } => generators::run(command),
     }
 }
 
 pub fn unix_seconds() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A progress bar on stderr when it is a terminal (hidden otherwise, so logs stay clean);
+/// `rate` is the template field shown after the counts.
+pub fn progress_bar(len: u64, rate: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    let template = format!("{{bar:40.cyan/blue}} {{pos}}/{{len}} cases {rate} (eta {{eta}}) {{msg}}");
+    let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
+    bar
 }

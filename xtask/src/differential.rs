@@ -1,0 +1,147 @@
+//! `cargo xtask differential`: generated machines on the reference and on an engine, every
+//! disagreement shrunk and written as a pending corpus case, a final table.
+
+use crate::engines::{Chosen, EngineArgs};
+use crate::{progress_bar, root};
+use anyhow::{bail, Result};
+use asl_conformance::differential::{judge, shrink, Pending, Verdict};
+use asl_conformance::generated::{self, ConfigSource};
+use proptest::strategy::ValueTree;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Generated cases to run.
+    #[arg(long, default_value_t = 1000)]
+    cases: u64,
+    /// Seed: case i of seed S is always the same machine.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Generator settings: `default`, `swarm` (each case draws its own) or a GenConfig JSON file.
+    #[arg(long, default_value = "default")]
+    config: String,
+    /// Where pending cases are written (default corpus/pending).
+    #[arg(long)]
+    pending: Option<PathBuf>,
+    /// Disagreements shrunk and saved per kind (the set of result fields that differ); the
+    /// rest are counted. Usually one bug shows as many disagreements of one kind.
+    #[arg(long, default_value_t = 3)]
+    save_per_kind: usize,
+    /// Candidate runs one shrink may spend.
+    #[arg(long, default_value_t = 2000)]
+    shrink_budget: usize,
+}
+
+/// What the run saw.
+#[derive(Default)]
+struct Tally {
+    ran: u64,
+    agreed: u64,
+    no_verdict: u64,
+    disagreed: u64,
+    by_kind: BTreeMap<String, u64>,
+    by_feature: BTreeMap<String, u64>,
+    saved: Vec<(PathBuf, usize, usize)>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let source = ConfigSource::parse(&args.config).map_err(anyhow::Error::msg)?;
+    if args.cases == 0 {
+        bail!("--cases must be at least 1");
+    }
+    let mut chosen = Chosen::start(&args.engine)?;
+    let name = chosen.engine().name().to_string();
+    let skip = chosen.skip_rule();
+    let dir = args.pending.clone().unwrap_or_else(|| root().join("corpus/pending"));
+    let pending = Pending { dir: &dir, engine: &name, seed: args.seed, source: &source };
+    let strategy = source.strategy();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
+
+    let bar = progress_bar(args.cases, "{per_sec}");
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    for index in 0..args.cases {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let tree = generated::tree(&strategy, args.seed, index);
+        let (_, machine) = tree.current();
+        tally.ran += 1;
+        match judge(chosen.engine(), &machine, &skip) {
+            Verdict::Agree => tally.agreed += 1,
+            Verdict::NoVerdict(_) => tally.no_verdict += 1,
+            Verdict::Disagree(evidence) => {
+                tally.disagreed += 1;
+                let kind = kind(&evidence.fields());
+                let seen = tally.by_kind.entry(kind.clone()).or_default();
+                *seen += 1;
+                if (*seen as usize) <= args.save_per_kind {
+                    bar.suspend(|| eprintln!("case {index}: disagreement on {kind}; shrinking"));
+                    let s = shrink(chosen.engine(), tree, *evidence, &skip, args.shrink_budget);
+                    for f in generated::features(&s.machine) {
+                        *tally.by_feature.entry(f).or_default() += 1;
+                    }
+                    let file = pending.write(index, &s)?;
+                    bar.suspend(|| {
+                        eprintln!(
+                            "  {} → {} states ({} runs): {}",
+                            s.states_before,
+                            s.states_after,
+                            s.runs,
+                            file.display()
+                        )
+                    });
+                    tally.saved.push((file, s.states_before, s.states_after));
+                }
+            }
+        }
+        bar.inc(1);
+        if tally.disagreed > 0 {
+            bar.set_message(format!("{} disagreements", tally.disagreed));
+        }
+    }
+    bar.finish_and_clear();
+    print_table(&name, &args, &source, &tally, started.elapsed().as_secs_f64());
+    Ok(if tally.disagreed == 0 && tally.ran == args.cases { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn kind(fields: &BTreeSet<String>) -> String {
+    fields.iter().cloned().collect::<Vec<_>>().join("+")
+}
+
+fn print_table(engine: &str, args: &Args, source: &ConfigSource, t: &Tally, secs: f64) {
+    println!("differential: reference vs {engine}, seed {}, config {}", args.seed, source.label());
+    println!("{:<28} {:>10}", "cases run", t.ran);
+    println!("{:<28} {:>10}", "agreed", t.agreed);
+    println!("{:<28} {:>10}", "no verdict (unsupported)", t.no_verdict);
+    println!("{:<28} {:>10}", "disagreed", t.disagreed);
+    println!("{:<28} {:>10.0}", "cases per second", t.ran as f64 / secs.max(1e-9));
+    if !t.by_kind.is_empty() {
+        println!("\ndisagreements by differing result fields:");
+        for (k, n) in &t.by_kind {
+            println!("  {k:<40} {n:>8}");
+        }
+        println!("\nfeatures of the shrunk cases ({} saved):", t.saved.len());
+        let mut features: Vec<(&String, &u64)> = t.by_feature.iter().collect();
+        features.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (f, n) in features.iter().take(25) {
+            println!("  {f:<40} {n:>8}");
+        }
+        println!("\npending cases (states before → after shrinking):");
+        for (file, before, after) in &t.saved {
+            println!("  {before:>3} → {after:<3} {}", file.display());
+        }
+    }
+    if t.ran < args.cases {
+        println!("INTERRUPTED after {} of {} cases", t.ran, args.cases);
+    }
+}
