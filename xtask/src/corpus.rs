@@ -125,7 +125,12 @@ fn check(dir: &Path) -> Result<ExitCode> {
 /// Moves a pending case (`corpus/pending/<area>/<name>.json`) to `corpus/cases/<area>/<name>.json`
 /// after checking it as `corpus check` does and running it on the reference, where it must pass.
 fn promote(file: &Path, description: Option<String>) -> Result<ExitCode> {
-    let pending = root().join("corpus/pending");
+    promote_into(file, description, &root().join("corpus/pending"), &root().join("corpus/cases"))
+}
+
+/// [`promote`] from folder `pending` (a file elsewhere keeps only its name) into `cases`.
+fn promote_into(file: &Path, description: Option<String>, pending: &Path, cases: &Path) -> Result<ExitCode> {
+    let pending = std::path::absolute(pending)?;
     let file = std::path::absolute(file)?;
     let base =
         if file.starts_with(&pending) { pending } else { file.parent().map(Path::to_path_buf).unwrap_or_default() };
@@ -145,7 +150,7 @@ fn promote(file: &Path, description: Option<String>) -> Result<ExitCode> {
         p.remove("to_promote");
     }
     let rel = file.strip_prefix(&base).unwrap_or(&file).to_path_buf();
-    let dest = root().join("corpus/cases").join(&rel);
+    let dest = cases.join(&rel);
     if dest.exists() {
         bail!("{} exists already: rename the pending case first", dest.display());
     }
@@ -271,4 +276,57 @@ fn count_features(cases: &[Case]) -> BTreeMap<&str, usize> {
 fn git_head() -> Option<String> {
     let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root()).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use asl_conformance::generated::{self, ConfigSource};
+
+    fn scratch(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("aslcheck-xtask-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    /// A pending case as `differential` writes it, at `pending/retry/seed-1-case-0.json`.
+    fn pending_case(pending: &Path) -> PathBuf {
+        let file = pending.join("retry/seed-1-case-0.json");
+        let mut case = generated::batch(&ConfigSource::Swarm, 1, 1, &pending.join("retry")).unwrap().remove(0);
+        case.description = "Pending: a disagreement".to_string();
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, serde_json::to_string(&generated::case_file_json(&case)).unwrap()).unwrap();
+        file
+    }
+
+    #[test]
+    fn promote_moves_a_checked_case_and_refuses_unchecked_ones() {
+        let dir = scratch("promote");
+        let (pending, cases) = (dir.join("pending"), dir.join("cases"));
+        let file = pending_case(&pending);
+        // No description of its own: refused.
+        assert!(promote_into(&file, None, &pending, &cases).is_err());
+        // An expectation the reference does not meet: refused, nothing moved.
+        let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let good = doc["expect"]["status"].clone();
+        doc["expect"]["status"] = json!("TIMED_OUT_NEVER");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let code = promote_into(&file, Some("d".into()), &pending, &cases).unwrap();
+        assert_eq!(code, ExitCode::FAILURE);
+        assert!(file.exists() && !cases.join("retry/seed-1-case-0.json").exists());
+        // Fixed: promoted under the same area and name, the pending file gone.
+        doc["expect"]["status"] = good;
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let code = promote_into(&file, Some("A generated retry case".into()), &pending, &cases).unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+        let promoted: Value =
+            serde_json::from_str(&std::fs::read_to_string(cases.join("retry/seed-1-case-0.json")).unwrap()).unwrap();
+        assert_eq!(promoted["description"], "A generated retry case");
+        assert!(promoted["provenance"].get("to_promote").is_none());
+        assert!(!file.exists());
+        // A second case of the same name does not overwrite the first.
+        let file = pending_case(&pending);
+        assert!(promote_into(&file, Some("again".into()), &pending, &cases).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
