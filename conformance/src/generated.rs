@@ -205,19 +205,26 @@ pub fn case_file_json(c: &Case) -> Value {
     Value::Object(m)
 }
 
-/// `count` generated cases of a run seeded with `seed`, ids `generated/<seed>-<index>`, each
-/// expected to give what the reference gives. `dir` is where their files would be written.
+/// Generated case `index` of a run seeded with `seed`: id `generated/<seed>-<index>`, expected
+/// to give what the reference gives. `dir` is where its file would be written.
+pub fn case_at(
+    strategy: &BoxedStrategy<(GenConfig, Generated)>,
+    source: &ConfigSource,
+    seed: u64,
+    index: u64,
+    dir: &std::path::Path,
+) -> Result<Case, String> {
+    let (cfg, g) = tree(strategy, seed, index).current();
+    let reference = reference_result(&g)?;
+    let name = format!("{seed}-{index}");
+    let file = dir.join(format!("{name}.json"));
+    Ok(case(format!("generated/{name}"), file, &g, &reference, provenance(seed, index, &cfg, source)))
+}
+
+/// Cases `0..count` of [`case_at`].
 pub fn batch(source: &ConfigSource, seed: u64, count: u64, dir: &std::path::Path) -> Result<Vec<Case>, String> {
     let strategy = source.strategy();
-    (0..count)
-        .map(|index| {
-            let (cfg, g) = tree(&strategy, seed, index).current();
-            let reference = reference_result(&g)?;
-            let name = format!("{seed}-{index}");
-            let file = dir.join(format!("{name}.json"));
-            Ok(case(format!("generated/{name}"), file, &g, &reference, provenance(seed, index, &cfg, source)))
-        })
-        .collect()
+    (0..count).map(|index| case_at(&strategy, source, seed, index, dir)).collect()
 }
 
 #[cfg(test)]

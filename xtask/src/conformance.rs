@@ -75,14 +75,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let run_id = run_id(started, &name, &root.join("reports"));
     let dir = args.report.clone().unwrap_or_else(|| root.join("reports").join(&run_id));
     let source = ConfigSource::parse(&args.generated_config).map_err(anyhow::Error::msg)?;
-    let generated = generated::batch(&source, args.generated_seed, args.generated, &dir.join("generated"))
-        .map_err(anyhow::Error::msg)?;
-    cases.extend(generated.into_iter().filter(|c| selection.selects(c)));
+    let stop = Arc::new(AtomicBool::new(false));
+    install_ctrlc(Arc::clone(&stop))?;
+    // Generated before the run (each needs the reference's result). Ctrl-C here stops
+    // generating; the cases there are still run (a second Ctrl-C stops those too), and the
+    // report says the run was interrupted.
+    let strategy = source.strategy();
+    let mut not_generated = 0;
+    for index in 0..args.generated {
+        if stop.swap(false, Ordering::SeqCst) {
+            not_generated = args.generated - index;
+            break;
+        }
+        let case = generated::case_at(&strategy, &source, args.generated_seed, index, &dir.join("generated"))
+            .map_err(anyhow::Error::msg)?;
+        if selection.selects(&case) {
+            cases.push(case);
+        }
+    }
     if cases.is_empty() {
         bail!("no cases selected");
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    install_ctrlc(Arc::clone(&stop))?;
 
     let skip = chosen.skip_rule();
     let gate = |c: &Case| skip(&c.features);
@@ -106,8 +119,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         corpus_commit: report::corpus_commit(&dirs[0]),
         corpus_dirs: dirs,
         protocol_version: PROTOCOL_VERSION.to_string(),
-        selected: cases.len(),
-        interrupted: run.interrupted,
+        selected: cases.len() + not_generated as usize,
+        interrupted: run.interrupted || not_generated > 0,
         load_errors: load_errors.clone(),
     };
     let catalog = asl_conformance::features::load(&root.join("corpus/features.txt")).unwrap_or_default();
