@@ -101,6 +101,7 @@ struct Live {
     to_child: Option<Sender<String>>,
     lines: Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr_reader: thread::JoinHandle<()>,
 }
 
 impl Live {
@@ -129,8 +130,8 @@ impl Live {
         thread::spawn(move || write_lines(stdin, &requests));
         let tail = Arc::new(Mutex::new(VecDeque::new()));
         let sink = Arc::clone(&tail);
-        thread::spawn(move || keep_stderr(stderr, &sink));
-        Ok(Live { child, to_child: Some(to_child), lines, stderr: tail })
+        let stderr_reader = thread::spawn(move || keep_stderr(stderr, &sink));
+        Ok(Live { child, to_child: Some(to_child), lines, stderr: tail, stderr_reader })
     }
 
     fn send(&self, msg: &Value) {
@@ -183,7 +184,16 @@ impl Live {
         format!("the engine {status} {what}")
     }
 
-    fn stderr_tail(&self) -> String {
+    /// The last stderr lines. When the child has exited, what it wrote just before may still
+    /// be in the pipe: wait briefly for the reader to reach the end (a grandchild holding the
+    /// pipe open cannot keep us longer than the grace period).
+    fn stderr_tail(&mut self) -> String {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            let deadline = Instant::now() + EXIT_GRACE;
+            while !self.stderr_reader.is_finished() && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(5));
+            }
+        }
         let lines = match self.stderr.lock() {
             Ok(l) => l.iter().cloned().collect::<Vec<_>>(),
             Err(_) => Vec::new(),
