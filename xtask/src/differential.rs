@@ -2,6 +2,7 @@
 //! disagreement shrunk and written as a pending corpus case, a final table.
 
 use crate::engines::{Chosen, EngineArgs};
+use crate::generators::GenArgs;
 use crate::{progress_bar, root};
 use anyhow::{bail, Result};
 use asl_conformance::differential::{judge, shrink, Pending, Verdict};
@@ -18,15 +19,8 @@ use std::time::Instant;
 pub struct Args {
     #[command(flatten)]
     engine: EngineArgs,
-    /// Generated cases to run.
-    #[arg(long, default_value_t = 1000)]
-    cases: u64,
-    /// Seed: case i of seed S is always the same machine.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Generator settings: `default`, `swarm` (each case draws its own) or a GenConfig JSON file.
-    #[arg(long, default_value = "default")]
-    config: String,
+    #[command(flatten)]
+    gen: GenArgs,
     /// Where pending cases are written (default corpus/pending).
     #[arg(long)]
     pending: Option<PathBuf>,
@@ -52,28 +46,28 @@ struct Tally {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let source = ConfigSource::parse(&args.config).map_err(anyhow::Error::msg)?;
-    if args.cases == 0 {
+    let source = ConfigSource::parse(&args.gen.config).map_err(anyhow::Error::msg)?;
+    if args.gen.cases == 0 {
         bail!("--cases must be at least 1");
     }
     let mut chosen = Chosen::start(&args.engine)?;
     let name = chosen.engine().name().to_string();
     let skip = chosen.skip_rule();
     let dir = args.pending.clone().unwrap_or_else(|| root().join("corpus/pending"));
-    let pending = Pending { dir: &dir, engine: &name, seed: args.seed, source: &source };
+    let pending = Pending { dir: &dir, engine: &name, seed: args.gen.seed, source: &source };
     let strategy = source.strategy();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
 
-    let bar = progress_bar(args.cases, "{per_sec}");
+    let bar = progress_bar(args.gen.cases, "{per_sec}");
     let started = Instant::now();
     let mut tally = Tally::default();
-    for index in 0..args.cases {
+    for index in 0..args.gen.cases {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let tree = generated::tree(&strategy, args.seed, index);
+        let tree = generated::tree(&strategy, args.gen.seed, index);
         let (_, machine) = tree.current();
         tally.ran += 1;
         match judge(chosen.engine(), &machine, &skip) {
@@ -111,7 +105,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     bar.finish_and_clear();
     print_table(&name, &args, &source, &tally, started.elapsed().as_secs_f64());
-    Ok(if tally.disagreed == 0 && tally.ran == args.cases { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if tally.disagreed == 0 && tally.ran == args.gen.cases { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn kind(fields: &BTreeSet<String>) -> String {
@@ -119,7 +113,7 @@ fn kind(fields: &BTreeSet<String>) -> String {
 }
 
 fn print_table(engine: &str, args: &Args, source: &ConfigSource, t: &Tally, secs: f64) {
-    println!("differential: reference vs {engine}, seed {}, config {}", args.seed, source.label());
+    println!("differential: reference vs {engine}, seed {}, config {}", args.gen.seed, source.label());
     println!("{:<28} {:>10}", "cases run", t.ran);
     println!("{:<28} {:>10}", "agreed", t.agreed);
     println!("{:<28} {:>10}", "no verdict (unsupported)", t.no_verdict);
@@ -141,7 +135,7 @@ fn print_table(engine: &str, args: &Args, source: &ConfigSource, t: &Tally, secs
             println!("  {before:>3} → {after:<3} {}", file.display());
         }
     }
-    if t.ran < args.cases {
-        println!("INTERRUPTED after {} of {} cases", t.ran, args.cases);
+    if t.ran < args.gen.cases {
+        println!("INTERRUPTED after {} of {} cases", t.ran, args.gen.cases);
     }
 }

@@ -10,17 +10,26 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Which generated cases a command works on (shared by `differential` and `generators stats`).
+#[derive(clap::Args)]
+pub struct GenArgs {
+    /// Generated cases.
+    #[arg(long, default_value_t = 1000)]
+    pub cases: u64,
+    /// Seed: case i of seed S is always the same machine.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Generator settings: `default`, `swarm` (each case draws its own) or a GenConfig JSON file.
+    #[arg(long, default_value = "default")]
+    pub config: String,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// How often each feature id occurs over N generated machines, and which are never reached.
     Stats {
-        #[arg(long, default_value_t = 1000)]
-        cases: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// `default`, `swarm` or a GenConfig JSON file.
-        #[arg(long, default_value = "default")]
-        config: String,
+        #[command(flatten)]
+        gen: GenArgs,
         /// List every feature id with its count, not only the areas and what is never reached.
         #[arg(long)]
         all: bool,
@@ -28,7 +37,7 @@ pub enum Command {
 }
 
 pub fn run(command: Command) -> Result<ExitCode> {
-    let Command::Stats { cases, seed, config, all } = command;
+    let Command::Stats { gen: GenArgs { cases, seed, config }, all } = command;
     let source = ConfigSource::parse(&config).map_err(anyhow::Error::msg)?;
     let catalog = features::load(&root().join("corpus/features.txt")).map_err(|e| anyhow!(e.join("\n")))?;
     let strategy = source.strategy();
