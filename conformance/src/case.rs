@@ -1,11 +1,12 @@
 //! Corpus cases: one JSON file per case (see corpus/README.md), loaded with errors that name
 //! the file and the field.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize)]
+/// Serializes to the case file format (`serde_json::to_value(&case)`), so written cases read back.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// The case's identity: its path below the corpus root, without `.json`.
@@ -14,20 +15,20 @@ pub struct Case {
     #[serde(skip)]
     pub file: PathBuf,
     pub description: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
     pub features: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
     pub confidence: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Value>,
     pub definition: Value,
     #[serde(default = "empty_object")]
     pub input: Value,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behaviours: Option<Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Value>,
     pub expect: Expect,
 }
@@ -42,43 +43,44 @@ fn empty_object() -> Value {
 }
 
 /// What AWS gives for the case.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default)]
+    /// The output; JSON `null` expects a null output (it is not "no expectation").
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub output: Option<Value>,
     /// Allowed alternatives to `output`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<Value>>,
     /// The error name; JSON `null` asserts that there is none.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
     /// The cause; JSON `null` asserts that there is none.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub cause: Option<Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative: Option<Negative>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<Value>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<Vec<RetryExpect>>,
     /// The history in order: each entry an event type, or an object whose keys (e.g. `type`,
     /// `stateExitedEventDetails`) must equal those of the event.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<Value>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Negative {
     pub phase: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RetryExpect {
     pub state: String,
@@ -130,6 +132,28 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             collect(&p, out);
         } else if p.extension().is_some_and(|x| x == "json") {
             out.push(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serializing is the inverse of loading: every corpus file reads back to itself (an
+    /// absent `input` is written as the `{}` it defaults to).
+    #[test]
+    fn every_corpus_case_serializes_back_to_its_file() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/cases");
+        let (cases, errors) = load_dir(&root);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(cases.len() > 600);
+        for c in cases {
+            let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&c.file).unwrap()).unwrap();
+            if let Some(o) = file.as_object_mut() {
+                o.entry("input").or_insert_with(empty_object);
+            }
+            assert_eq!(serde_json::to_value(&c).unwrap(), file, "{}", c.id);
         }
     }
 }

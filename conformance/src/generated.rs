@@ -10,7 +10,7 @@ use crate::engine::{Engine, Outcome, Reference, Request};
 use asl_generators::{features_of, strategy, swarm_strategy, GenConfig, Generated};
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::path::PathBuf;
 
 /// Where generation settings come from.
@@ -121,27 +121,6 @@ pub fn expectation(result: &Value) -> Expect {
     }
 }
 
-/// The `expect` object of a case file for an expectation made by [`expectation`].
-pub fn expect_json(e: &Expect) -> Value {
-    let mut m = Map::new();
-    if let Some(s) = &e.status {
-        m.insert("status".into(), json!(s));
-    }
-    for (key, v) in [("output", &e.output), ("error", &e.error), ("cause", &e.cause)] {
-        if let Some(v) = v {
-            m.insert(key.into(), v.clone());
-        }
-    }
-    if let Some(s) = &e.states {
-        m.insert("states".into(), Value::Array(s.clone()));
-    }
-    if let Some(r) = &e.retries {
-        let r: Vec<Value> = r.iter().map(|r| json!({"state": r.state, "delays": r.delays})).collect();
-        m.insert("retries".into(), Value::Array(r));
-    }
-    Value::Object(m)
-}
-
 /// The feature ids a generated machine exercises, as corpus cases list them.
 pub fn features(g: &Generated) -> Vec<String> {
     features_of(&g.definition).into_iter().collect()
@@ -180,29 +159,7 @@ pub fn case(id: String, file: PathBuf, g: &Generated, reference: &Value, provena
 
 /// A case as a corpus file (the format of corpus/README.md).
 pub fn case_file_json(c: &Case) -> Value {
-    let mut m = Map::new();
-    m.insert("description".into(), json!(c.description));
-    if let Some(s) = &c.spec {
-        m.insert("spec".into(), json!(s));
-    }
-    m.insert("features".into(), json!(c.features));
-    if !c.flags.is_empty() {
-        m.insert("flags".into(), json!(c.flags));
-    }
-    m.insert("confidence".into(), json!(c.confidence));
-    if let Some(p) = &c.provenance {
-        m.insert("provenance".into(), p.clone());
-    }
-    m.insert("definition".into(), c.definition.clone());
-    m.insert("input".into(), c.input.clone());
-    if let Some(b) = &c.behaviours {
-        m.insert("behaviours".into(), b.clone());
-    }
-    if let Some(ctx) = &c.context {
-        m.insert("context".into(), ctx.clone());
-    }
-    m.insert("expect".into(), expect_json(&c.expect));
-    Value::Object(m)
+    serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
 /// Generated case `index` of a run seeded with `seed`: id `generated/<seed>-<index>`, expected
@@ -276,7 +233,7 @@ mod tests {
             let text = serde_json::to_string(&case_file_json(&c)).unwrap();
             let back: Case = serde_json::from_str(&text).unwrap();
             assert_eq!(back.definition, c.definition);
-            assert_eq!(expect_json(&back.expect), expect_json(&c.expect));
+            assert_eq!(serde_json::to_value(&back.expect).unwrap(), serde_json::to_value(&c.expect).unwrap());
         }
     }
 }
