@@ -5,6 +5,7 @@
 //! binary exposes the reference interpreter on the command line.
 
 pub mod case;
+pub mod cli;
 pub mod compare;
 pub mod differential;
 pub mod engine;

@@ -48,6 +48,7 @@ pub fn root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    asl_conformance::cli::quiet_on_closed_stdout();
     match real_main() {
         Ok(code) => code,
         Err(e) => {

@@ -44,6 +44,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    asl_conformance::cli::quiet_on_closed_stdout();
     match real_main() {
         Ok(code) => code,
         Err(e) => {
