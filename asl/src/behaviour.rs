@@ -93,6 +93,11 @@ impl Behaviours {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The script of a state, if it has one.
+    pub fn script(&self, state: &str) -> Option<&Script> {
+        self.0.get(state)
+    }
 }
 
 fn steps(v: &Value, state: &str) -> Result<Vec<Step>, String> {

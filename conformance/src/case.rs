@@ -89,6 +89,18 @@ pub struct RetryExpect {
 }
 
 impl Case {
+    /// The engine request that runs this case.
+    pub fn request(&self) -> crate::engine::Request<'_> {
+        crate::engine::Request {
+            definition: &self.definition,
+            input: &self.input,
+            behaviours: self.behaviours.as_ref(),
+            context: self.context.as_ref(),
+            seed: 0,
+            flags: &self.flags,
+        }
+    }
+
     /// The area of a case: the first folder below `cases/` (`retry`, `paths`...).
     pub fn area(&self) -> &str {
         self.id.split('/').next().unwrap_or("")

@@ -24,6 +24,12 @@ impl std::fmt::Display for Diff {
 
 /// Every difference between an expectation and an outcome (empty = pass).
 pub fn compare(expect: &Expect, outcome: &Outcome) -> Vec<Diff> {
+    compare_with(expect, outcome, 0.0)
+}
+
+/// [`compare`] for an engine whose retry delays are measured on a real clock: a delay within
+/// `tolerance` seconds (plus 2%) of the expected one counts as equal.
+pub fn compare_with(expect: &Expect, outcome: &Outcome, tolerance: f64) -> Vec<Diff> {
     let mut diffs = Vec::new();
     match (outcome, &expect.negative) {
         (Outcome::Error(e), _) => diffs.push(diff("/", json!("a result"), json!(format!("engine error: {e}")))),
@@ -47,12 +53,12 @@ pub fn compare(expect: &Expect, outcome: &Outcome) -> Vec<Diff> {
                 result.get("status").cloned().unwrap_or_default(),
             ));
         }
-        (Outcome::Ran { result }, None) => compare_run(expect, result, &mut diffs),
+        (Outcome::Ran { result }, None) => compare_run(expect, result, tolerance, &mut diffs),
     }
     diffs
 }
 
-fn compare_run(expect: &Expect, result: &Value, diffs: &mut Vec<Diff>) {
+fn compare_run(expect: &Expect, result: &Value, tolerance: f64, diffs: &mut Vec<Diff>) {
     let field = |k: &str| result.get(k).cloned().unwrap_or(Value::Null);
     if let Some(s) = &expect.status {
         values(&json!(s), &field("status"), "/status", diffs);
@@ -76,7 +82,7 @@ fn compare_run(expect: &Expect, result: &Value, diffs: &mut Vec<Diff>) {
         values(&Value::Array(states.clone()), &field("states"), "/states", diffs);
     }
     if let Some(r) = &expect.retries {
-        retries(r, &field("retries"), diffs);
+        retries(r, &field("retries"), tolerance, diffs);
     }
     if let Some(h) = &expect.history {
         history(h, &field("history"), diffs);
@@ -103,7 +109,7 @@ fn history(expected: &[Value], actual: &Value, diffs: &mut Vec<Diff>) {
 
 /// Per state, the delays of each entry in order. An expected entry with no delays also
 /// matches a state that was never retried.
-fn retries(expected: &[RetryExpect], actual: &Value, diffs: &mut Vec<Diff>) {
+fn retries(expected: &[RetryExpect], actual: &Value, tolerance: f64, diffs: &mut Vec<Diff>) {
     let actual: Vec<(String, Value)> = actual
         .as_array()
         .map(|rs| {
@@ -120,8 +126,26 @@ fn retries(expected: &[RetryExpect], actual: &Value, diffs: &mut Vec<Diff>) {
             .filter(|r| r.state == state && !r.delays.is_empty())
             .map(|r| Value::Array(r.delays.clone()))
             .collect();
-        let act: Vec<Value> = actual.iter().filter(|(s, _)| s == state).map(|(_, d)| d.clone()).collect();
+        let mut act: Vec<Value> = actual.iter().filter(|(s, _)| s == state).map(|(_, d)| d.clone()).collect();
+        if tolerance > 0.0 {
+            snap(&exp, &mut act, tolerance);
+        }
         values(&Value::Array(exp), &Value::Array(act), &format!("/retries/{state}"), diffs);
+    }
+}
+
+/// Replaces each measured delay that is within tolerance of the expected one by the expected
+/// value, so the comparison (and its diff) speaks only of delays that are really off.
+fn snap(expected: &[Value], actual: &mut [Value], tolerance: f64) {
+    for (e, a) in expected.iter().zip(actual.iter_mut()) {
+        let (Some(e), Some(a)) = (e.as_array(), a.as_array_mut()) else { continue };
+        for (ed, ad) in e.iter().zip(a.iter_mut()) {
+            if let (Some(x), Some(y)) = (ed.as_f64(), ad.as_f64()) {
+                if (x - y).abs() <= tolerance + 0.02 * x.abs() {
+                    *ad = ed.clone();
+                }
+            }
+        }
     }
 }
 
@@ -233,5 +257,16 @@ mod tests {
         values(&json!({"a": {"b": [1, 2]}}), &json!({"a": {"b": [1, 3]}}), "/output", &mut d);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].pointer, "/output/a/b/1");
+    }
+
+    #[test]
+    fn measured_delays_within_tolerance_pass_and_others_show() {
+        let expect: Expect = serde_json::from_value(json!({"retries": [{"state": "T", "delays": [1, 2.25]}]})).unwrap();
+        let ran = |d: Value| Outcome::Ran { result: json!({"retries": [{"state": "T", "delays": d}]}) };
+        assert_eq!(compare_with(&expect, &ran(json!([1.004, 2.31])), 0.25), vec![]);
+        let d = compare_with(&expect, &ran(json!([1.004, 3.0])), 0.25);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].pointer.as_str(), &d[0].actual), ("/retries/T/0/1", &json!(3.0)));
+        assert_eq!(compare(&expect, &ran(json!([1.004, 2.25]))).len(), 1, "no tolerance on a virtual clock");
     }
 }

@@ -1,7 +1,10 @@
-//! Engines that run cases. Today: the reference interpreter in process.
+//! Engines that run cases: the trait, and the reference interpreter in process. The process
+//! engine is in [`crate::process`], the Step Functions API engine in [`crate::sfn`].
 
 use asl::{Behaviours, ExecutionContext, RunOptions};
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// One execution request, engine-neutral.
 #[derive(Debug, Clone)]
@@ -11,6 +14,8 @@ pub struct Request<'a> {
     pub behaviours: Option<&'a Value>,
     pub context: Option<&'a Value>,
     pub seed: u64,
+    /// The case's flags (`express`, `timing`...).
+    pub flags: &'a [String],
 }
 
 /// What an engine reports.
@@ -32,6 +37,10 @@ pub enum Outcome {
     Error(String),
 }
 
+/// Called with each finished case of [`Engine::run_stream`]: its index, outcome and wall time;
+/// `false` ends the stream (the caller could not record the result).
+pub type Done<'d> = &'d mut dyn FnMut(usize, Outcome, Duration) -> bool;
+
 pub trait Engine {
     fn name(&self) -> &str;
     /// The engine's own version string, for reports.
@@ -39,6 +48,33 @@ pub trait Engine {
         String::new()
     }
     fn run(&mut self, req: &Request) -> Outcome;
+
+    /// How many cases the engine runs at once in [`Engine::run_stream`].
+    fn concurrency(&self) -> usize {
+        1
+    }
+
+    /// Seconds a measured retry delay may differ from the expected one: zero for engines with
+    /// a virtual clock, more for engines that really wait.
+    fn timing_tolerance(&self) -> f64 {
+        0.0
+    }
+
+    /// Runs requests as they come, reporting each as it finishes (in any order). `stop`
+    /// (Ctrl-C) ends the stream: no new case starts, and cases in flight may be abandoned
+    /// without being reported. The default runs one case at a time.
+    fn run_stream(&mut self, reqs: &mut dyn Iterator<Item = (usize, Request)>, stop: &AtomicBool, done: Done) {
+        for (i, req) in reqs {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let started = Instant::now();
+            let outcome = self.run(&req);
+            if !done(i, outcome, started.elapsed()) {
+                return;
+            }
+        }
+    }
 }
 
 /// The `asl` reference interpreter.

@@ -82,7 +82,14 @@ fn unreachable_tree() -> Box<dyn ValueTree<Value = (GenConfig, Generated)>> {
 
 /// The request that runs a generated machine (seed 0, the default context: as corpus cases run).
 pub fn request(g: &Generated) -> Request<'_> {
-    Request { definition: &g.definition, input: &g.input, behaviours: Some(&g.behaviours), context: None, seed: 0 }
+    Request {
+        definition: &g.definition,
+        input: &g.input,
+        behaviours: Some(&g.behaviours),
+        context: None,
+        seed: 0,
+        flags: &[],
+    }
 }
 
 /// Runs a generated machine on the reference. Generated machines are valid by construction,
@@ -209,6 +216,7 @@ mod tests {
                 behaviours: c.behaviours.as_ref(),
                 context: None,
                 seed: 0,
+                flags: &[],
             });
             assert_eq!(compare(&c.expect, &outcome), vec![], "{}", c.id);
         }

@@ -93,6 +93,7 @@ fn run(msg: &Value) -> Value {
         behaviours: present("behaviours"),
         context: present("context"),
         seed: msg.get("seed").and_then(Value::as_u64).unwrap_or(0),
+        flags: &[],
     };
     // The in-process engine checks again; that costs little and keeps one code path for runs.
     match Reference.run(&req) {

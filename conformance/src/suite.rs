@@ -2,13 +2,13 @@
 //! per-area summary table. Report files are written by [`crate::report`].
 
 use crate::case::{load_dir, Case};
-use crate::compare::{compare, Diff};
-use crate::engine::{Engine, Outcome, Request};
+use crate::compare::{compare_with, Diff};
+use crate::engine::{Engine, Outcome};
 use crate::expectations::Expectations;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 /// The result classes of DESIGN section 4.
@@ -156,16 +156,13 @@ pub fn load(dirs: &[PathBuf], sel: &Selection) -> (Vec<Case>, Vec<String>) {
 
 /// Runs one case on an engine and judges it.
 pub fn run_case(engine: &mut dyn Engine, case: &Case) -> CaseResult {
-    let req = Request {
-        definition: &case.definition,
-        input: &case.input,
-        behaviours: case.behaviours.as_ref(),
-        context: case.context.as_ref(),
-        seed: 0,
-    };
     let started = Instant::now();
-    let outcome = engine.run(&req);
-    let duration = started.elapsed();
+    let outcome = engine.run(&case.request());
+    judge(case, outcome, started.elapsed(), engine.timing_tolerance())
+}
+
+/// Judges an engine's outcome for a case. `tolerance`: seconds a retry delay may be off.
+pub fn judge(case: &Case, outcome: Outcome, duration: Duration, tolerance: f64) -> CaseResult {
     let (class, reason) = match &outcome {
         Outcome::Unsupported(r) => (Class::Skipped, Some(r.clone())),
         Outcome::Poisoned(r) => (Class::Poisoned, Some(r.clone())),
@@ -173,7 +170,7 @@ pub fn run_case(engine: &mut dyn Engine, case: &Case) -> CaseResult {
         Outcome::TimedOut => (Class::Timeout, Some("the engine did not answer in time".to_string())),
         _ => (Class::Fail, None),
     };
-    let diffs = if class == Class::Fail { compare(&case.expect, &outcome) } else { Vec::new() };
+    let diffs = if class == Class::Fail { compare_with(&case.expect, &outcome, tolerance) } else { Vec::new() };
     let class = if class == Class::Fail && diffs.is_empty() { Class::Pass } else { class };
     CaseResult {
         id: case.id.clone(),
@@ -230,29 +227,50 @@ impl<'a> RunConfig<'a> {
     }
 }
 
-/// Runs cases in order. After each case, `on_result` sees it (to append it to
-/// `results.jsonl`, advance a progress bar); an error there ends the run.
+/// Runs cases on the engine, as many at once as it runs ([`Engine::concurrency`]). After each
+/// case, `on_result` sees it (to append it to `results.jsonl`, advance a progress bar); an
+/// error there ends the run. `Run::results` keeps the order of `cases`.
 pub fn run_all(
     engine: &mut dyn Engine,
     cases: &[Case],
     config: &RunConfig,
     mut on_result: impl FnMut(&CaseResult) -> std::io::Result<()>,
 ) -> std::io::Result<Run> {
-    let mut run = Run { results: Vec::with_capacity(cases.len()), interrupted: false };
-    for case in cases {
-        if config.stop.load(Ordering::SeqCst) {
-            run.interrupted = true;
-            break;
-        }
-        let mut r = match config.unsupported.and_then(|f| f(case)) {
-            Some(reason) => skipped(case, reason),
-            None => run_case(engine, case),
-        };
+    let mut done: Vec<(usize, CaseResult)> = Vec::with_capacity(cases.len());
+    let mut failure: Option<std::io::Error> = None;
+    let mut record = |i: usize, mut r: CaseResult, failure: &mut Option<std::io::Error>| {
         apply_expectations(&mut r, config.expectations);
-        on_result(&r)?;
-        run.results.push(r);
+        if let Err(e) = on_result(&r) {
+            *failure = Some(e);
+            return false;
+        }
+        done.push((i, r));
+        true
+    };
+    // Cases the engine declared it cannot run are skipped without being sent.
+    let mut send = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        match config.unsupported.and_then(|f| f(case)) {
+            Some(reason) if failure.is_none() => {
+                record(i, skipped(case, reason), &mut failure);
+            }
+            Some(_) => {}
+            None => send.push(i),
+        }
     }
-    Ok(run)
+    if failure.is_none() {
+        let tolerance = engine.timing_tolerance();
+        let mut reqs = send.iter().map(|&i| (i, cases[i].request()));
+        engine.run_stream(&mut reqs, config.stop, &mut |i, outcome, took| {
+            record(i, judge(&cases[i], outcome, took, tolerance), &mut failure)
+        });
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    done.sort_by_key(|(i, _)| *i);
+    let interrupted = done.len() < cases.len();
+    Ok(Run { results: done.into_iter().map(|(_, r)| r).collect(), interrupted })
 }
 
 fn skipped(case: &Case, reason: String) -> CaseResult {

@@ -4,6 +4,7 @@ use crate::root;
 use anyhow::{bail, Context, Result};
 use asl_conformance::engine::{Engine, Reference};
 use asl_conformance::process::{split_command, ProcessEngine};
+use asl_conformance::sfn::{SfnConfig, SfnEngine};
 use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,6 +16,8 @@ pub enum EngineKind {
     Reference,
     /// A program speaking conformance/PROTOCOL.md on stdin/stdout (`--cmd`).
     Process,
+    /// A Step Functions API endpoint: an emulator at `--endpoint-url`, or AWS with `--aws`.
+    Sfn,
 }
 
 #[derive(clap::Args)]
@@ -25,15 +28,37 @@ pub struct EngineArgs {
     /// "aslcheck serve") means this workspace's binary, built in release mode when needed.
     #[arg(long)]
     pub cmd: Option<String>,
-    /// Seconds a process engine may take to answer one request.
+    /// Seconds a process engine may take to answer one request; for `--engine sfn`, the
+    /// longest a case may run (cases that need more real time are skipped).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// `--engine sfn`: the emulator's URL (moto, LocalStack, Step Functions Local).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// `--engine sfn`: the AWS region (default: from the environment; us-east-1 for emulators).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// `--engine sfn`: the IAM role executions run as (required on AWS).
+    #[arg(long)]
+    pub role_arn: Option<String>,
+    /// `--engine sfn` without `--endpoint-url`: yes, run on real AWS (it costs money). Or set
+    /// ASLCHECK_AWS=1.
+    #[arg(long)]
+    pub aws: bool,
+    /// `--engine sfn`: cases in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// `--engine sfn`: the engine's name in reports and expectations (default: asked of the
+    /// endpoint: moto, localstack; else sfn, or aws).
+    #[arg(long)]
+    pub engine_name: Option<String>,
 }
 
 /// The engine of a run, concrete so a process engine's declared features can skip cases.
 pub enum Chosen {
     Reference(Reference),
     Process(Box<ProcessEngine>),
+    Sfn(Box<SfnEngine>),
 }
 
 impl Chosen {
@@ -42,12 +67,23 @@ impl Chosen {
             EngineKind::Reference => Ok(Chosen::Reference(Reference)),
             EngineKind::Process => {
                 let Some(cmd) = args.cmd.as_deref() else { bail!("--engine process needs --cmd \"<command line>\"") };
-                if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-                    bail!("--timeout must be a number of seconds between 0 and 86400");
-                }
+                check_timeout(args.timeout)?;
                 let cmd = resolve_aslcheck(cmd)?;
                 let engine = ProcessEngine::spawn(&cmd, Duration::from_secs_f64(args.timeout))?;
                 Ok(Chosen::Process(Box::new(engine)))
+            }
+            EngineKind::Sfn => {
+                check_timeout(args.timeout)?;
+                let cfg = SfnConfig {
+                    endpoint_url: args.endpoint_url.clone(),
+                    region: args.region.clone(),
+                    role_arn: args.role_arn.clone(),
+                    aws_opt_in: args.aws || std::env::var("ASLCHECK_AWS").is_ok_and(|v| v == "1"),
+                    concurrency: args.concurrency.max(1),
+                    timeout: Duration::from_secs_f64(args.timeout),
+                    name: args.engine_name.clone(),
+                };
+                Ok(Chosen::Sfn(Box::new(SfnEngine::connect(cfg).map_err(anyhow::Error::msg)?)))
             }
         }
     }
@@ -56,6 +92,7 @@ impl Chosen {
         match self {
             Chosen::Reference(e) => e,
             Chosen::Process(e) => e.as_mut(),
+            Chosen::Sfn(e) => e.as_mut(),
         }
     }
 
@@ -63,11 +100,18 @@ impl Chosen {
     /// snapshot that does not borrow the engine.
     pub fn skip_rule(&self) -> impl Fn(&[String]) -> Option<String> {
         let support = match self {
-            Chosen::Reference(_) => None,
+            Chosen::Reference(_) | Chosen::Sfn(_) => None,
             Chosen::Process(p) => Some(p.feature_support()),
         };
         move |features| support.as_ref().and_then(|s| s.unsupported_reason(features))
     }
+}
+
+fn check_timeout(t: f64) -> Result<()> {
+    if !(t.is_finite() && t > 0.0 && t <= 86_400.0) {
+        bail!("--timeout must be a number of seconds between 0 and 86400");
+    }
+    Ok(())
 }
 
 /// `aslcheck ...` with no `aslcheck` on PATH runs this workspace's binary: built once in
