@@ -16,3 +16,4 @@ pub mod process;
 pub mod report;
 pub mod serve;
 pub mod suite;
+pub mod teststate;
