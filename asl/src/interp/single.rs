@@ -73,7 +73,8 @@ pub struct SingleResult {
 
 /// The event id the state is taken to be entered at, for AWS's cause prefix: the id a state has
 /// when it is the first of an execution (ExecutionStarted is #1).
-// UNSURE(aws): the id TestState puts in "(entered at the event id #N)" was never recorded.
+// UNSURE(aws): the id TestState puts in "(entered at the event id #N)" is not documented:
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
 pub const ENTERED_EVENT_ID: u64 = 2;
 
 /// Runs one state on `input`. `Err` names what cannot be run without calling AWS: a Task,
@@ -153,7 +154,8 @@ impl Run<'_, '_, '_, '_> {
             }
             Kind::Map(m) => {
                 // UNSURE(aws): the Map-only stages (afterItemsPath, afterItemSelector,
-                // afterItemBatcher, maxConcurrency, toleratedFailure*) are not computed.
+                // afterItemBatcher, maxConcurrency, toleratedFailure*) are not computed, nor how a
+                // mocked Map result meets ToleratedFailure*: https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html
                 let _ = self.effective(None, Some(self.count()))?;
                 let result = self.mocked()?;
                 self.finish(result, m.result_selector.as_ref(), &m.result_path, Some(self.count()))

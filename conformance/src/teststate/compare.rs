@@ -84,7 +84,9 @@ fn error_details(
     let (ev, av) = (e.retry_backoff_interval_seconds, a.retry_backoff_interval_seconds);
     let ok = match (open.backoff_seconds, av) {
         // UNSURE(aws): how a fractional backoff (IntervalSeconds 3, BackoffRate 1.5) becomes the
-        // integer field, so either rounding is accepted.
+        // integer field, so either rounding is accepted; and whether a FULL-jitter retrier reports
+        // the jittered or the plain delay, so anything in [0, ceil(delay)] is:
+        // https://docs.aws.amazon.com/step-functions/latest/apireference/API_InspectionErrorDetails.html
         (Some(exact), Some(got)) if !open.backoff_jitter => got == exact.floor() as u64 || got == exact.ceil() as u64,
         (Some(exact), Some(got)) => (got as f64) <= exact.ceil(),
         _ => ev == av,

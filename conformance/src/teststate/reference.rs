@@ -15,6 +15,11 @@ const CAUSE_PREFIX: &str = "An error occurred while executing the state";
 
 /// The reference's answer. `Err` when it cannot answer: an invalid definition, JSON texts that
 /// are not JSON, or a state that needs AWS (a Task, Map or Parallel without a mock).
+///
+/// Not applied: `context` (the reference's own context object is used, and answers of states
+/// that read `$$` are marked open), `revealSecrets` and `fieldValidationMode` (nothing is
+/// called or validated), and the Map/Parallel settings `errorCausedByState`,
+/// `mapIterationFailureCount`, `mapItemReaderData`.
 pub fn reference(req: &TestStateRequest) -> Result<TestStateResponse, String> {
     let definition: Value = parse_text("definition", &req.definition)?;
     let (machine, name) = machine_of(&definition, req.state_name.as_deref());
@@ -23,7 +28,8 @@ pub fn reference(req: &TestStateRequest) -> Result<TestStateResponse, String> {
         format!("the definition is rejected: {:?}", diags.iter().map(|d| d.to_string()).collect::<Vec<_>>())
     })?;
     let state = sm.states.get(&name).ok_or_else(|| format!("no state named '{name}' in the definition"))?;
-    // UNSURE(aws): the input when the request has none; we take `{}`.
+    // UNSURE(aws): the input when the request has none; we take `{}`:
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
     let input = match &req.input {
         Some(text) => parse_text("input", text)?,
         None => json!({}),
