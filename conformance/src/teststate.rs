@@ -13,9 +13,9 @@ mod cases;
 mod compare;
 mod reference;
 
-pub use cases::cases;
+pub use cases::{cases, DEFAULT_ROLE_ARN};
 pub use compare::compare;
-pub use reference::reference;
+pub use reference::{reference, SINGLE_STATE_NAME};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
