@@ -17,3 +17,4 @@ pub mod report;
 pub mod serve;
 pub mod sfn;
 pub mod suite;
+pub mod teststate;

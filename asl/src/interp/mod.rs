@@ -8,6 +8,7 @@
 mod env;
 mod fanout;
 mod runner;
+pub mod single;
 mod task;
 
 use crate::behaviour::Behaviours;

@@ -493,7 +493,7 @@ pub fn state_ctx<'a>(
 }
 
 impl Runner<'_> {
-    fn fail_text(
+    pub(super) fn fail_text(
         &mut self,
         entered: &Entered,
         src: Option<&TextSource>,
@@ -532,7 +532,7 @@ impl Runner<'_> {
         }
     }
 
-    fn wait_until(&mut self, entered: &Entered, w: &Wait, input: &Value, th: &Thread) -> Result<i64, Halt> {
+    pub(super) fn wait_until(&mut self, entered: &Entered, w: &Wait, input: &Value, th: &Thread) -> Result<i64, Halt> {
         let now = th.now;
         let until = match w {
             Wait::Seconds(s) => now.saturating_add((*s as i64).saturating_mul(1000)),
