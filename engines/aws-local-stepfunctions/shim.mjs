@@ -432,6 +432,10 @@ function retries(rec, acc) {
 const CODE_MAP = {
   SCHEMA_VALIDATION_FAILED: 'SCHEMA_VALIDATION_FAILED',
   MISSING_TRANSITION_TARGET: 'MISSING_TRANSITION_TARGET',
+  // A Next/Default/Catch target outside the branch or iterator: AWS finds no such state in
+  // that scope and reports the missing target.
+  BRANCH_OUTBOUND_TRANSITION_TARGET: 'MISSING_TRANSITION_TARGET',
+  MAP_OUTBOUND_TRANSITION_TARGET: 'MISSING_TRANSITION_TARGET',
   DUPLICATE_STATE_NAMES: 'DUPLICATE_STATE_NAME',
   MISSING_TERMINAL_STATE: 'MISSING_END_STATE',
   // Field-combination rules asl-validator checks in code instead of its JSON schema
@@ -482,9 +486,6 @@ function definitionOf(msg) {
 }
 
 function construct(definition) {
-  if (!definition || typeof definition !== 'object' || Array.isArray(definition)) {
-    return { rejected: [{ code: 'SCHEMA_VALIDATION_FAILED', message: 'the definition is not a JSON object' }] };
-  }
   // The library's validator adds fields to the definition it checks: keep ours pristine.
   const copy = structuredClone(definition);
   try {
