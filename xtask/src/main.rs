@@ -4,6 +4,7 @@ mod conformance;
 mod corpus;
 mod differential;
 mod engines;
+mod expectations;
 mod generators;
 
 use anyhow::Result;
@@ -33,6 +34,11 @@ enum Command {
     Generators {
         #[command(subcommand)]
         command: generators::Command,
+    },
+    /// Known-failure files: `expectations draft --report DIR` writes one from a report.
+    Expectations {
+        #[command(subcommand)]
+        command: expectations::Command,
     },
     /// Work with the corpus: check, build, stats, promote.
     Corpus {
@@ -64,6 +70,7 @@ fn real_main() -> Result<ExitCode> {
         Command::Differential(args) => differential::run(args),
         Command::ReportCheck(args) => conformance::report_check(args),
         Command::Corpus { command } => corpus::run(command),
+        Command::Expectations { command } => expectations::run(command),
         Command::Generators { command } => generators::run(command),
     }
 }
