@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the entry points users type.
 
+mod aws_setup;
 mod conformance;
 mod corpus;
 mod differential;
@@ -45,6 +46,8 @@ enum Command {
         #[command(subcommand)]
         command: corpus::Command,
     },
+    /// Deploy (or --delete) the CloudFormation stack with the scripted Lambda for the sfn engine.
+    AwsSetup(aws_setup::Args),
 }
 
 /// The workspace root (xtask sits one level below it).
@@ -72,6 +75,7 @@ fn real_main() -> Result<ExitCode> {
         Command::Corpus { command } => corpus::run(command),
         Command::Expectations { command } => expectations::run(command),
         Command::Generators { command } => generators::run(command),
+        Command::AwsSetup(args) => aws_setup::run(args),
     }
 }
 

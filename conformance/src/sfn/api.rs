@@ -47,12 +47,20 @@ pub struct Api {
     region: String,
 }
 
+/// The SDK's configuration loader (credentials and region from the environment, as the AWS
+/// CLI finds them) with an HTTPS client on rustls and ring. Every AWS client here starts from it.
+pub fn aws_loader() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let http = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http)
+}
+
 /// Retries of a throttled call, on top of the SDK's own, before the case is poisoned.
 const THROTTLE_RETRIES: u32 = 6;
 
 impl Api {
     pub async fn connect(endpoint_url: Option<&str>, region: Option<&str>) -> Api {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        let mut loader = aws_loader();
         if let Some(r) = region {
             loader = loader.region(aws_config::Region::new(r.to_string()));
         }
