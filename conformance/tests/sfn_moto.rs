@@ -28,7 +28,14 @@ fn engine(url: &str, timeout: f64) -> SfnEngine {
 }
 
 fn ran(engine: &mut SfnEngine, definition: Value, input: Value, behaviours: Value) -> Value {
-    let req = Request { definition: &definition, input: &input, behaviours: Some(&behaviours), context: None, seed: 0, flags: &[] };
+    let req = Request {
+        definition: &definition,
+        input: &input,
+        behaviours: Some(&behaviours),
+        context: None,
+        seed: 0,
+        flags: &[],
+    };
     match engine.run(&req) {
         Outcome::Ran { result } => result,
         other => panic!("expected a run, got {other:?}"),
@@ -103,7 +110,8 @@ fn cases_that_run_too_long_time_out_and_nothing_is_left_behind() {
     assert!(run.results[1].reason.as_deref().unwrap().contains("needs 3600 s of real time"), "{:?}", run.results[1]);
 
     // moto ignores TimeoutSeconds: the harness's own timeout stops the execution.
-    let def = json!({"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}});
+    let def =
+        json!({"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}});
     let mut longer = engine(&moto.url, 1.5);
     let input = json!({});
     let req = Request { definition: &def, input: &input, behaviours: None, context: None, seed: 0, flags: &[] };

@@ -99,7 +99,8 @@ fn from_diffs(r: &CaseResult) -> String {
             ("/history", "history"),
         ] {
             if let Some(d) = at(p) {
-                let place = d.pointer.strip_prefix(p).filter(|s| !s.is_empty()).map(|s| format!(" at {s}")).unwrap_or_default();
+                let place =
+                    d.pointer.strip_prefix(p).filter(|s| !s.is_empty()).map(|s| format!(" at {s}")).unwrap_or_default();
                 parts.push(format!("{what}{place} {} where AWS gives {}", show(&d.actual), show(&d.expected)));
                 break;
             }

@@ -147,10 +147,11 @@ impl Walk {
                 let index = e.detail("index").and_then(Value::as_u64).map(|i| i as usize);
                 lane = self.new_lane(a, index.unwrap_or(self.attempts[a].branches.len()));
             }
-        } else if FANOUT_START.contains(&kind) || FANOUT_END.contains(&kind) {
+        } else if FANOUT_START.contains(&kind) || FANOUT_END.contains(&kind) || FANOUT_EXIT.contains(&kind) {
             // A retry's start or the end of a fan-out, right after a branch's last event:
-            // it belongs to the lane the fan-out was entered in.
-            let own = self.fanout_marker.get(&prev_lane) == Some(&e.previous);
+            // it belongs to the lane the fan-out was entered in. (AWS chains the Exited event
+            // to the Succeeded one, moto to the branch's last event.)
+            let own = self.fanout_marker.get(&prev_lane) == Some(&e.previous) || FANOUT_END.contains(&prev_kind);
             if let (false, Some(a)) = (own, self.lanes[prev_lane].attempt) {
                 lane = self.attempts[a].lane;
             }
@@ -211,6 +212,7 @@ impl Walk {
     }
 }
 
+const FANOUT_EXIT: [&str; 2] = ["ParallelStateExited", "MapStateExited"];
 const FANOUT_KINDS: [&str; 2] = ["ParallelState", "MapState"];
 
 fn node_json(n: &Node, lanes: &[Lane], attempts: &[Attempt]) -> Value {
@@ -326,6 +328,32 @@ mod tests {
         let (route, retries) = run(&events, &[("P", &["A", "B"])], &[]);
         assert_eq!(route, json!([{"P": [["A", "A2"], ["B"]]}, "S"]));
         assert_eq!(retries, json!([]));
+    }
+
+    #[test]
+    fn moto_chains_a_fanouts_exit_to_the_last_branch_event() {
+        // As moto 5.2.5 wrote it.
+        let events = [
+            ev(1, 0, 0.0, "ExecutionStarted", ""),
+            ev(2, 0, 0.0, "ParallelStateEntered", "P"),
+            ev(3, 2, 0.0, "ParallelStateStarted", ""),
+            ev(4, 3, 0.0, "PassStateEntered", "A"),
+            ev(5, 4, 0.0, "PassStateExited", "A"),
+            ev(6, 3, 0.0, "PassStateEntered", "B"),
+            ev(7, 6, 0.0, "PassStateExited", "B"),
+            ev(8, 7, 0.0, "ParallelStateSucceeded", ""),
+            ev(9, 7, 0.0, "ParallelStateExited", "P"),
+            ev(10, 9, 0.0, "MapStateEntered", "M"),
+            ev(11, 10, 0.0, "MapStateStarted", ""),
+            ev(12, 11, 0.0, "MapIterationStarted", "0"),
+            ev(13, 12, 0.0, "PassStateEntered", "X"),
+            ev(14, 13, 0.0, "MapIterationSucceeded", "0"),
+            ev(15, 14, 0.0, "MapStateSucceeded", ""),
+            ev(16, 14, 0.0, "MapStateExited", "M"),
+            ev(17, 16, 0.0, "SucceedStateEntered", "S"),
+        ];
+        let (route, _) = run(&events, &[("P", &["A", "B"])], &[]);
+        assert_eq!(route, json!([{"P": [["A"], ["B"]]}, {"M": [["X"]]}, "S"]));
     }
 
     #[test]
