@@ -98,6 +98,7 @@ impl Case {
             context: self.context.as_ref(),
             seed: 0,
             flags: &self.flags,
+            expects_history: self.expect.history.is_some(),
         }
     }
 

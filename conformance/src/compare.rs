@@ -61,7 +61,15 @@ pub fn compare_with(expect: &Expect, outcome: &Outcome, tolerance: f64) -> Vec<D
 fn compare_run(expect: &Expect, result: &Value, tolerance: f64, diffs: &mut Vec<Diff>) {
     let field = |k: &str| result.get(k).cloned().unwrap_or(Value::Null);
     if let Some(s) = &expect.status {
+        let before = diffs.len();
         values(&json!(s), &field("status"), "/status", diffs);
+        // A wrong ending shows the error it ended with, so the diff says why.
+        if diffs.len() > before && expect.error.is_none() && !field("error").is_null() {
+            diffs.push(diff("/error", Value::Null, field("error")));
+            if !field("cause").is_null() {
+                diffs.push(diff("/cause", Value::Null, field("cause")));
+            }
+        }
     }
     if let Some(o) = &expect.output {
         values(o, &field("output"), "/output", diffs);

@@ -16,6 +16,9 @@ pub struct Request<'a> {
     pub seed: u64,
     /// The case's flags (`express`, `timing`...).
     pub flags: &'a [String],
+    /// The case compares the execution history: an engine that cannot report a faithful one
+    /// may answer `Unsupported` instead of failing the case.
+    pub expects_history: bool,
 }
 
 /// What an engine reports.

@@ -89,6 +89,7 @@ pub fn request(g: &Generated) -> Request<'_> {
         context: None,
         seed: 0,
         flags: &[],
+        expects_history: false,
     }
 }
 
@@ -217,6 +218,7 @@ mod tests {
                 context: None,
                 seed: 0,
                 flags: &[],
+                expects_history: false,
             });
             assert_eq!(compare(&c.expect, &outcome), vec![], "{}", c.id);
         }

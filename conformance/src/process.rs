@@ -729,7 +729,15 @@ mod tests {
     #[test]
     fn run_body_leaves_out_absent_parts() {
         let (def, input) = (json!({"StartAt": "A"}), json!({"x": 1}));
-        let req = Request { definition: &def, input: &input, behaviours: None, context: None, seed: 7, flags: &[] };
+        let req = Request {
+            definition: &def,
+            input: &input,
+            behaviours: None,
+            context: None,
+            seed: 7,
+            flags: &[],
+            expects_history: false,
+        };
         let body = run_body(&req, Duration::from_millis(1500));
         assert_eq!(
             body,

@@ -95,7 +95,15 @@ fn served_outcomes_equal_in_process_outcomes() {
     let input = json!({"a": [1, 2.5, "x"]});
     let behaviours = json!(7);
     for (def, b) in [(&bad_next, None), (&fails, None), (&text, None), (&fails, Some(&behaviours))] {
-        let req = Request { definition: def, input: &input, behaviours: b, context: None, seed: 3, flags: &[] };
+        let req = Request {
+            definition: def,
+            input: &input,
+            behaviours: b,
+            context: None,
+            seed: 3,
+            flags: &[],
+            expects_history: false,
+        };
         assert_eq!(served.run(&req), Reference.run(&req), "for {def}");
     }
     let validated = served.validate(&bad_next);
@@ -237,7 +245,15 @@ fn repeated_failed_restarts_give_up_quickly() {
         Err(e) => panic!("{e:#}"),
     };
     let (def, input) = (json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}), json!({}));
-    let req = Request { definition: &def, input: &input, behaviours: None, context: None, seed: 0, flags: &[] };
+    let req = Request {
+        definition: &def,
+        input: &input,
+        behaviours: None,
+        context: None,
+        seed: 0,
+        flags: &[],
+        expects_history: false,
+    };
     let outcomes: Vec<Outcome> = (0..6).map(|_| engine.run(&req)).collect();
     let crashed = |o: &Outcome, text: &str| matches!(o, Outcome::Crashed(r) if r.contains(text));
     assert!(crashed(&outcomes[0], "exited with exit status: 4"), "{:?}", outcomes[0]);

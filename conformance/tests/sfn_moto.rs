@@ -35,6 +35,7 @@ fn ran(engine: &mut SfnEngine, definition: Value, input: Value, behaviours: Valu
         context: None,
         seed: 0,
         flags: &[],
+        expects_history: false,
     };
     match engine.run(&req) {
         Outcome::Ran { result } => result,
@@ -114,7 +115,15 @@ fn cases_that_run_too_long_time_out_and_nothing_is_left_behind() {
         json!({"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}});
     let mut longer = engine(&moto.url, 1.5);
     let input = json!({});
-    let req = Request { definition: &def, input: &input, behaviours: None, context: None, seed: 0, flags: &[] };
+    let req = Request {
+        definition: &def,
+        input: &input,
+        behaviours: None,
+        context: None,
+        seed: 0,
+        flags: &[],
+        expects_history: false,
+    };
     let outcome = longer.run(&req);
     assert!(matches!(outcome, Outcome::Ran { .. } | Outcome::TimedOut), "{outcome:?}");
     assert_eq!(e.leftover_machines().unwrap(), Vec::<String>::new());
@@ -126,7 +135,15 @@ fn a_definition_moto_refuses_is_rejected_with_its_code() {
     let mut e = engine(&moto.url, 10.0);
     let def = json!("{\"StartAt\": ");
     let input = json!({});
-    let req = Request { definition: &def, input: &input, behaviours: None, context: None, seed: 0, flags: &[] };
+    let req = Request {
+        definition: &def,
+        input: &input,
+        behaviours: None,
+        context: None,
+        seed: 0,
+        flags: &[],
+        expects_history: false,
+    };
     let Outcome::Rejected { codes, messages } = e.run(&req) else { panic!("not rejected") };
     assert!(!codes.is_empty() && messages[0].contains(&codes[0]), "{codes:?} {messages:?}");
 }

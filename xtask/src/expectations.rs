@@ -87,7 +87,14 @@ fn from_diffs(r: &CaseResult) -> String {
         parts.push(format!("ends {} where AWS ends {}", show(&d.actual), show(&d.expected)));
     }
     if let Some(d) = at("/error") {
-        parts.push(format!("error {} where AWS gives {}", show(&d.actual), show(&d.expected)));
+        if d.expected.is_null() {
+            parts.push(format!("with error {}", show(&d.actual)));
+            if let Some(c) = at("/cause") {
+                parts.push(format!("cause {}", show(&c.actual)));
+            }
+        } else {
+            parts.push(format!("error {} where AWS gives {}", show(&d.actual), show(&d.expected)));
+        }
     }
     if parts.is_empty() {
         for (p, what) in [

@@ -85,6 +85,8 @@ struct Attempt {
     lane: usize,
     /// Branch or iteration index → lane.
     branches: BTreeMap<usize, usize>,
+    /// Its Succeeded/Failed/Aborted event has been seen.
+    ended: bool,
 }
 
 /// The route and retries of a history. `branch_starts` gives, per Parallel state, the
@@ -147,13 +149,27 @@ impl Walk {
                 let index = e.detail("index").and_then(Value::as_u64).map(|i| i as usize);
                 lane = self.new_lane(a, index.unwrap_or(self.attempts[a].branches.len()));
             }
-        } else if FANOUT_START.contains(&kind) || FANOUT_END.contains(&kind) || FANOUT_EXIT.contains(&kind) {
-            // A retry's start or the end of a fan-out, right after a branch's last event:
-            // it belongs to the lane the fan-out was entered in. (AWS chains the Exited event
-            // to the Succeeded one, moto to the branch's last event.)
-            let own = self.fanout_marker.get(&prev_lane) == Some(&e.previous) || FANOUT_END.contains(&prev_kind);
-            if let (false, Some(a)) = (own, self.lanes[prev_lane].attempt) {
-                lane = self.attempts[a].lane;
+        } else if FANOUT_EXIT.contains(&kind) {
+            // AWS chains Exited to the fan-out's Succeeded; moto to the last event of the
+            // deepest branch: climb out of every fan-out that has already ended.
+            if !FANOUT_END.contains(&prev_kind) {
+                lane = self.climb_closed(prev_lane);
+            }
+        } else if FANOUT_START.contains(&kind) || FANOUT_END.contains(&kind) {
+            // A retry's start or a fan-out's end. Right after the fan-out's own entry or start
+            // (no branch ran) it is in that lane; otherwise it comes after some branch's last
+            // event, and belongs to the innermost fan-out still running above that event.
+            let own = self.fanout_marker.get(&prev_lane) == Some(&e.previous);
+            let attempt = if own {
+                self.open_attempt.get(&prev_lane).copied()
+            } else {
+                let l = self.climb_closed(prev_lane);
+                self.lanes[l].attempt.inspect(|&a| lane = self.attempts[a].lane)
+            };
+            if FANOUT_END.contains(&kind) {
+                if let Some(a) = attempt {
+                    self.attempts[a].ended = true;
+                }
             }
         }
         self.seen.insert(e.id, (lane, e.at, e.kind.clone()));
@@ -162,7 +178,7 @@ impl Walk {
             let name = e.state_name().unwrap_or_default().to_string();
             self.lanes[lane].entry = Some(name.clone());
             self.started.insert(lane, (None, false));
-            if is_fanout_state(kind) && !lowered.contains(&name) {
+            if is_fanout_state(kind) {
                 self.fanout_marker.insert(lane, e.id);
             }
             if !lower::is_added(&name) {
@@ -173,7 +189,7 @@ impl Walk {
             let name = self.lanes[lane].entry.clone().unwrap_or_default();
             let first = !self.started.get(&lane).is_some_and(|s| s.1);
             if FANOUT_START.contains(&kind) {
-                self.attempts.push(Attempt { name: name.clone(), lane, branches: BTreeMap::new() });
+                self.attempts.push(Attempt { name: name.clone(), lane, branches: BTreeMap::new(), ended: false });
                 let a = self.attempts.len() - 1;
                 self.open_attempt.insert(lane, a);
                 self.fanout_marker.insert(lane, e.id);
@@ -200,6 +216,15 @@ impl Walk {
             }
             slot.1 = true;
         }
+    }
+
+    /// From a lane, up through the fan-outs that have ended, to the lane of the innermost one
+    /// still running (or the top lane).
+    fn climb_closed(&self, mut lane: usize) -> usize {
+        while let Some(a) = self.lanes[lane].attempt.filter(|&a| self.attempts[a].ended) {
+            lane = self.attempts[a].lane;
+        }
+        lane
     }
 
     fn new_lane(&mut self, attempt: usize, index: usize) -> usize {
@@ -393,6 +418,55 @@ mod tests {
         let (route, retries) = run(&events, &[("T", &["T__aslcheck_result"])], &["T"]);
         assert_eq!(route, json!(["T", "Handler"]));
         assert_eq!(retries, json!([{"state": "T", "delays": [2.0]}]));
+    }
+
+    #[test]
+    fn a_lowered_task_inside_a_branch_stays_in_its_branch() {
+        // As moto 5.2.5 wrote it.
+        let events = [
+            ev(1, 0, 0.0, "ExecutionStarted", ""),
+            ev(2, 0, 0.0, "ParallelStateEntered", "P"),
+            ev(3, 2, 0.0, "ParallelStateStarted", ""),
+            ev(4, 3, 0.0, "PassStateEntered", "B1"),
+            ev(5, 4, 0.0, "PassStateExited", "B1"),
+            ev(6, 3, 0.0, "ParallelStateEntered", "B2"),
+            ev(7, 6, 0.0, "ParallelStateStarted", ""),
+            ev(8, 7, 0.0, "PassStateEntered", "B2__aslcheck_result"),
+            ev(9, 8, 0.0, "PassStateExited", "B2__aslcheck_result"),
+            ev(10, 9, 0.0, "ParallelStateSucceeded", ""),
+            ev(11, 9, 0.0, "ParallelStateExited", "B2"),
+            ev(12, 11, 0.0, "PassStateEntered", "B2__aslcheck_unwrap"),
+            ev(13, 12, 0.0, "PassStateExited", "B2__aslcheck_unwrap"),
+            ev(14, 13, 0.0, "ParallelStateSucceeded", ""),
+            ev(15, 13, 0.0, "ParallelStateExited", "P"),
+            ev(16, 15, 0.0, "ExecutionSucceeded", ""),
+        ];
+        let (route, _) = run(&events, &[("P", &["B1", "B2"]), ("B2", &["B2__aslcheck_result"])], &["B2"]);
+        assert_eq!(route, json!([{"P": [["B1"], ["B2"]]}]));
+    }
+
+    #[test]
+    fn a_retry_after_a_failed_stand_in_belongs_to_the_outer_parallel() {
+        // moto chains the outer retry's start to the deepest failing event.
+        let events = [
+            ev(1, 0, 0.0, "ExecutionStarted", ""),
+            ev(2, 0, 0.0, "ParallelStateEntered", "P"),
+            ev(3, 2, 0.0, "ParallelStateStarted", ""),
+            ev(4, 3, 0.0, "ParallelStateEntered", "B"),
+            ev(5, 4, 0.0, "ParallelStateStarted", ""),
+            ev(6, 5, 0.0, "FailStateEntered", "B__aslcheck_result"),
+            ev(7, 6, 0.0, "ParallelStateFailed", ""),
+            ev(8, 6, 1.0, "ParallelStateStarted", ""),
+            ev(9, 8, 1.0, "ParallelStateEntered", "B"),
+            ev(10, 9, 1.0, "ParallelStateStarted", ""),
+            ev(11, 10, 1.0, "FailStateEntered", "B__aslcheck_result"),
+            ev(12, 11, 1.0, "ParallelStateFailed", ""),
+            ev(13, 11, 1.0, "ParallelStateFailed", ""),
+            ev(14, 13, 1.0, "ExecutionFailed", ""),
+        ];
+        let (route, retries) = run(&events, &[("P", &["B"]), ("B", &["B__aslcheck_result"])], &["B"]);
+        assert_eq!(route, json!([{"P": [["B"]]}, {"P": [["B"]]}]));
+        assert_eq!(retries, json!([{"state": "P", "delays": [1.0]}]));
     }
 
     #[test]

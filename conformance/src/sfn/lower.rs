@@ -92,6 +92,10 @@ fn lower_task(name: &str, task: &Value, behaviours: &Behaviours) -> Result<Vec<(
     if name.len() + MARK.len() + "selector".len() > MAX_NAME {
         return Err(at("the name is too long for the stand-in's state names"));
     }
+    if t.get("ResultSelector").is_some_and(|v| v.to_string().contains("$$")) {
+        // In the stand-in it runs in a Pass state, whose context names that state.
+        return Err(at("a ResultSelector that reads the context object ($$) has no stand-in"));
+    }
     let step = single_step(name, t, behaviours).map_err(|e| at(&e))?;
     let (result_name, selector_name, unwrap_name) =
         (format!("{name}{MARK}result"), format!("{name}{MARK}selector"), format!("{name}{MARK}unwrap"));

@@ -166,6 +166,11 @@ fn prepare(req: &Request, cfg: &SfnConfig, machine_name: String, role_arn: &str)
             (low.definition.to_string(), low.tasks)
         }
     };
+    if req.expects_history && !lowered.is_empty() {
+        return Err(Outcome::Unsupported(
+            "the history of a scripted Task cannot be reproduced by its Parallel stand-in".into(),
+        ));
+    }
     // Wait states and retry delays take real time here: the reference's virtual clock says
     // how much.
     if let Outcome::Ran { result } = Reference.run(req) {
@@ -362,6 +367,11 @@ async fn execute(api: &Api, arn: &str, job: &Job, halt: &AtomicBool) -> Outcome 
         Err(e) => return call_failed("GetExecutionHistory", e),
     };
     let mut result = result_json(&end, Some(&events));
+    if let Some(cause) = result["cause"].as_str().filter(|c| c.contains(lower::MARK)) {
+        // The error names a stand-in state (and event ids the stand-in shifted): its text
+        // says nothing about how the engine would word it for the Task.
+        return Outcome::Unsupported(format!("the error's cause names a stand-in state: {cause}"));
+    }
     let (route, retries) = history::route_and_retries(&events, &job.branch_starts, &job.lowered);
     result["states"] = route;
     result["retries"] = retries;
