@@ -147,3 +147,27 @@ fn a_definition_moto_refuses_is_rejected_with_its_code() {
     let Outcome::Rejected { codes, messages } = e.run(&req) else { panic!("not rejected") };
     assert!(!codes.is_empty() && messages[0].contains(&codes[0]), "{codes:?} {messages:?}");
 }
+
+#[test]
+fn express_cases_use_start_sync_execution_which_moto_lacks() {
+    let moto = moto();
+    let mut e = engine(&moto.url, 10.0);
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": true}}});
+    let input = json!({});
+    let flags = vec!["express".to_string()];
+    let req = Request {
+        definition: &def,
+        input: &input,
+        behaviours: None,
+        context: None,
+        seed: 0,
+        flags: &flags,
+        expects_history: false,
+    };
+    // moto 5.2.5 answers StartSyncExecution with an HTML 500 page (NotImplementedError).
+    match e.run(&req) {
+        Outcome::Crashed(why) => assert!(why.starts_with("StartSyncExecution failed: HTTP 500"), "{why}"),
+        other => panic!("expected moto to lack StartSyncExecution, got {other:?}"),
+    }
+    assert_eq!(e.leftover_machines().unwrap(), Vec::<String>::new());
+}

@@ -1,8 +1,9 @@
 //! `cargo xtask differential`: generated machines on the reference and on an engine, every
 //! disagreement shrunk and written as a pending corpus case, a final table.
 
-use crate::engines::{Chosen, EngineArgs};
+use crate::engines::{Chosen, EngineArgs, EngineKind};
 use crate::generators::GenArgs;
+use crate::teststate::{self, Answerer};
 use crate::{progress_bar, root};
 use anyhow::{bail, Result};
 use asl_conformance::differential::{judge, shrink, Pending, Verdict};
@@ -31,6 +32,13 @@ pub struct Args {
     /// Candidate runs one shrink may spend.
     #[arg(long, default_value_t = 2000)]
     shrink_budget: usize,
+    /// Check single states with the TestState API instead of whole executions (`--engine
+    /// sfn`; `--engine reference` answers with the reference itself, a check of the loop).
+    #[arg(long)]
+    teststate: bool,
+    /// With --teststate: answer from saved request/response pairs in this folder.
+    #[arg(long)]
+    teststate_saved: Option<PathBuf>,
 }
 
 /// What the run saw.
@@ -50,10 +58,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.gen.cases == 0 {
         bail!("--cases must be at least 1");
     }
+    let dir = args.pending.clone().unwrap_or_else(|| root().join("corpus/pending"));
+    if args.teststate || args.teststate_saved.is_some() {
+        let e = &args.engine;
+        let answerer = match (&args.teststate_saved, e.engine) {
+            (Some(saved), _) => Answerer::Saved(saved.clone()),
+            (None, EngineKind::Reference) => Answerer::Reference,
+            (None, EngineKind::Sfn) => {
+                if e.endpoint_url.is_none() && !(e.aws || std::env::var("ASLCHECK_AWS").is_ok_and(|v| v == "1")) {
+                    bail!("--teststate on real AWS costs money: pass --aws (or set ASLCHECK_AWS=1), or give --endpoint-url");
+                }
+                Answerer::Api {
+                    endpoint: e.endpoint_url.clone(),
+                    region: e.region.clone(),
+                    role_arn: e.role_arn.clone(),
+                }
+            }
+            (None, EngineKind::Process) => bail!("--teststate needs --engine sfn (or reference)"),
+        };
+        return teststate::run(answerer, args.gen.seed, args.gen.cases as usize, &dir);
+    }
     let mut chosen = Chosen::start(&args.engine)?;
     let name = chosen.engine().name().to_string();
     let skip = chosen.skip_rule();
-    let dir = args.pending.clone().unwrap_or_else(|| root().join("corpus/pending"));
     let pending = Pending { dir: &dir, engine: &name, seed: args.gen.seed, source: &source };
     let strategy = source.strategy();
     let stop = Arc::new(AtomicBool::new(false));

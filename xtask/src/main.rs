@@ -7,6 +7,7 @@ mod differential;
 mod engines;
 mod expectations;
 mod generators;
+mod teststate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

@@ -55,6 +55,32 @@ pub fn aws_loader() -> aws_config::ConfigLoader {
     aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http)
 }
 
+/// StartSyncExecution and TestState go to `sync-<host>` on AWS; an emulator at a given URL
+/// (`http://127.0.0.1:5000`) has no such host, so the prefix is taken off again before signing.
+#[derive(Debug)]
+struct NoHostPrefix;
+
+impl aws_sdk_sfn::config::Intercept for NoHostPrefix {
+    fn name(&self) -> &'static str {
+        "NoHostPrefix"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut aws_sdk_sfn::config::interceptors::BeforeTransmitInterceptorContextMut<'_>,
+        _: &aws_sdk_sfn::config::RuntimeComponents,
+        _: &mut aws_sdk_sfn::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sfn::error::BoxError> {
+        let uri = context.request().uri().to_string();
+        if let Some((scheme, rest)) = uri.split_once("://") {
+            if let Some(host) = rest.strip_prefix("sync-") {
+                context.request_mut().set_uri(format!("{scheme}://{host}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Retries of a throttled call, on top of the SDK's own, before the case is poisoned.
 const THROTTLE_RETRIES: u32 = 6;
 
@@ -81,7 +107,15 @@ impl Api {
         }
         let conf = loader.load().await;
         let region = conf.region().map(|r| r.to_string()).unwrap_or_else(|| "(no region)".into());
-        Api { client: Client::new(&conf), region }
+        let mut sfn = aws_sdk_sfn::config::Builder::from(&conf);
+        if endpoint_url.is_some() {
+            sfn = sfn.interceptor(NoHostPrefix);
+        }
+        Api { client: Client::from_conf(sfn.build()), region }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     pub fn region(&self) -> &str {
@@ -227,6 +261,16 @@ where
 }
 
 fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<E>) -> CallError {
+    if let SdkError::ServiceError(se) = e {
+        let status = se.raw().status().as_u16();
+        if e.code().is_none() && status >= 500 {
+            // Not the API's JSON error: emulators answer an operation they lack this way.
+            return CallError::Failed {
+                code: format!("HTTP {status}"),
+                message: "the endpoint failed without an API error (it may not implement this operation)".into(),
+            };
+        }
+    }
     let code = e.code().unwrap_or_default().to_string();
     let message =
         e.message().map(str::to_string).unwrap_or_else(|| aws_sdk_sfn::error::DisplayErrorContext(e).to_string());

@@ -14,6 +14,7 @@ pub mod history;
 pub mod local_http;
 pub mod lower;
 pub mod moto;
+pub mod teststate_api;
 
 use crate::engine::{Engine, Outcome, Reference, Request};
 use api::{Api, CallError};
