@@ -52,6 +52,10 @@ pub struct EngineArgs {
     /// endpoint: moto, localstack; else sfn, or aws).
     #[arg(long)]
     pub engine_name: Option<String>,
+    /// `--engine sfn`: Tasks call this scripted Lambda (ScriptedLambdaArn from `cargo xtask
+    /// aws-setup`) instead of running as plain-state stand-ins.
+    #[arg(long)]
+    pub scripted_lambda: Option<String>,
 }
 
 /// The engine of a run, concrete so a process engine's declared features can skip cases.
@@ -82,6 +86,7 @@ impl Chosen {
                     concurrency: args.concurrency.max(1),
                     timeout: Duration::from_secs_f64(args.timeout),
                     name: args.engine_name.clone(),
+                    scripted_lambda: args.scripted_lambda.clone(),
                 };
                 Ok(Chosen::Sfn(Box::new(SfnEngine::connect(cfg).map_err(anyhow::Error::msg)?)))
             }

@@ -193,6 +193,56 @@ fn single_step(name: &str, task: &Map<String, Value>, behaviours: &Behaviours) -
     Ok(first)
 }
 
+/// Every Task calls the scripted Lambda instead (engines/scripted-lambda/README.md, deployed
+/// by `cargo xtask aws-setup`): true Task semantics, so every behaviour can run, timeouts and
+/// Lambda's own errors included. Nothing is added, so routes and histories stay the Task's.
+pub fn to_scripted_lambda(definition: &Value, behaviours: &Value, arn: &str) -> Result<Value, String> {
+    let mut definition = definition.clone();
+    lambda_machine(&mut definition, behaviours, arn, false)?;
+    Ok(definition)
+}
+
+fn lambda_machine(machine: &mut Value, behaviours: &Value, arn: &str, in_map: bool) -> Result<(), String> {
+    let Some(states) = machine.get_mut("States").and_then(Value::as_object_mut) else { return Ok(()) };
+    for (name, state) in states.iter_mut() {
+        if let Some(branches) = state.get_mut("Branches").and_then(Value::as_array_mut) {
+            for b in branches {
+                lambda_machine(b, behaviours, arn, in_map)?;
+            }
+        }
+        for key in ["Iterator", "ItemProcessor"] {
+            if let Some(inner) = state.get_mut(key) {
+                lambda_machine(inner, behaviours, arn, true)?;
+            }
+        }
+        if state.get("Type").and_then(Value::as_str) != Some("Task") {
+            continue;
+        }
+        let t = state.as_object_mut().ok_or_else(|| format!("Task {name}: not an object"))?;
+        if t.contains_key("Arguments") {
+            return Err(format!("Task {name}: JSONata Tasks are not lowered"));
+        }
+        let behaviour = behaviours.get(name).cloned().unwrap_or(json!([]));
+        let mut params = Map::new();
+        // As a string: a literal object would have its keys ending in `.$` evaluated.
+        params.insert("behaviour".into(), json!(behaviour.to_string()));
+        params.insert("attempt.$".into(), json!("$$.State.RetryCount"));
+        // UNSURE(aws): $$.Map.Item.Index inside the states of an ItemProcessor.
+        if in_map {
+            params.insert("item.$".into(), json!("$$.Map.Item.Index"));
+        } else {
+            params.insert("item".into(), Value::Null);
+        }
+        match t.remove("Parameters") {
+            Some(p) => params.insert("input".into(), p),
+            None => params.insert("input.$".into(), json!("$")),
+        };
+        t.insert("Parameters".into(), Value::Object(params));
+        t.insert("Resource".into(), json!(arn));
+    }
+    Ok(())
+}
+
 /// Whether a state name was added by the lowering.
 pub fn is_added(name: &str) -> bool {
     name.contains(MARK)
@@ -267,6 +317,28 @@ mod tests {
         assert!(lower(&def, &behaviours(by_item)).unwrap_err().contains("Map item"));
         let sleeps = json!({"T": [{"sleep": 2, "return": 1}]});
         assert!(lower(&def, &behaviours(sleeps)).unwrap_err().contains("sleep"));
+    }
+
+    #[test]
+    fn the_scripted_lambda_gets_the_behaviour_attempt_item_and_input() {
+        let def = json!({"StartAt": "M", "States": {
+            "T": {"Type": "Task", "Resource": "r", "Parameters": {"a.$": "$.x"}, "Retry": [{"ErrorEquals": ["E"]}], "Next": "M"},
+            "M": {"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "U", "States": {
+                "U": {"Type": "Task", "Resource": "r", "End": true}}}}}});
+        let b = json!({"T": [{"return": {"k.$": "$.no"}}]});
+        let got = to_scripted_lambda(&def, &b, "arn:aws:lambda:us-east-1:1:function:f").unwrap();
+        assert_eq!(
+            got["States"]["T"],
+            json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+                   "Retry": [{"ErrorEquals": ["E"]}], "Next": "M",
+                   "Parameters": {"behaviour": "[{\"return\":{\"k.$\":\"$.no\"}}]", "attempt.$": "$$.State.RetryCount",
+                                  "item": null, "input": {"a.$": "$.x"}}})
+        );
+        let u = &got["States"]["M"]["ItemProcessor"]["States"]["U"]["Parameters"];
+        assert_eq!(
+            u,
+            &json!({"behaviour": "[]", "attempt.$": "$$.State.RetryCount", "item.$": "$$.Map.Item.Index", "input.$": "$"})
+        );
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct SfnConfig {
     /// The engine's name in reports and for `corpus/expectations/<name>.toml`; `None`: ask the
     /// endpoint (moto and LocalStack say who they are), else `sfn`, or `aws` without an endpoint.
     pub name: Option<String>,
+    /// Tasks call this scripted Lambda (`cargo xtask aws-setup` deploys it) instead of running
+    /// as plain-state stand-ins.
+    pub scripted_lambda: Option<String>,
 }
 
 impl Default for SfnConfig {
@@ -55,6 +58,7 @@ impl Default for SfnConfig {
             concurrency: 8,
             timeout: Duration::from_secs(10),
             name: None,
+            scripted_lambda: None,
         }
     }
 }
@@ -150,6 +154,8 @@ struct Job {
     role_arn: String,
     timeout: Duration,
     lowered: BTreeSet<String>,
+    /// Tasks call the scripted Lambda.
+    lambda: bool,
     branch_starts: std::collections::HashMap<String, Vec<String>>,
 }
 
@@ -160,9 +166,14 @@ fn prepare(req: &Request, cfg: &SfnConfig, machine_name: String, role_arn: &str)
         None => Behaviours::default(),
     };
     let execution_name = context_execution_name(req.context)?;
-    let (definition, lowered) = match req.definition {
-        Value::String(text) => (text.clone(), BTreeSet::new()),
-        v => {
+    let (definition, lowered) = match (req.definition, &cfg.scripted_lambda) {
+        (Value::String(text), _) => (text.clone(), BTreeSet::new()),
+        (v, Some(arn)) => {
+            let empty = json!({});
+            let lambda = lower::to_scripted_lambda(v, req.behaviours.unwrap_or(&empty), arn);
+            (lambda.map_err(Outcome::Unsupported)?.to_string(), BTreeSet::new())
+        }
+        (v, None) => {
             let low = lower::lower(v, &behaviours).map_err(Outcome::Unsupported)?;
             (low.definition.to_string(), low.tasks)
         }
@@ -194,6 +205,7 @@ fn prepare(req: &Request, cfg: &SfnConfig, machine_name: String, role_arn: &str)
         input: req.input.to_string(),
         execution_name,
         express: req.flags.iter().any(|f| f == "express"),
+        lambda: cfg.scripted_lambda.is_some(),
         role_arn: role_arn.to_string(),
         timeout: cfg.timeout,
         lowered,
@@ -368,6 +380,9 @@ async fn execute(api: &Api, arn: &str, job: &Job, halt: &AtomicBool) -> Outcome 
         Err(e) => return call_failed("GetExecutionHistory", e),
     };
     let mut result = result_json(&end, Some(&events));
+    if job.lambda {
+        unwrap_lambda_cause(&mut result);
+    }
     if let Some(cause) = result["cause"].as_str().filter(|c| c.contains(lower::MARK)) {
         // The error names a stand-in state (and event ids the stand-in shifted): its text
         // says nothing about how the engine would word it for the Task.
@@ -409,6 +424,16 @@ fn result_json(end: &api::Ending, events: Option<&[history::Event]>) -> Value {
         }
     }
     r
+}
+
+/// A Lambda's error reaches Step Functions with the error document as its cause
+/// (`{"errorMessage": ..., "errorType": ..., "stackTrace": [...]}`); the scripted behaviour's
+/// cause is its `errorMessage`. UNSURE(aws): the document's exact keys for Python 3.12.
+fn unwrap_lambda_cause(result: &mut Value) {
+    let doc: Option<Value> = result["cause"].as_str().and_then(|c| serde_json::from_str(c).ok());
+    if let Some(msg) = doc.as_ref().and_then(|d| d.get("errorMessage")).and_then(Value::as_str) {
+        result["cause"] = json!(msg);
+    }
 }
 
 /// An InvalidDefinition: AWS's message lists `CODE: message at /path` entries.
@@ -480,6 +505,16 @@ mod tests {
         assert!(err.contains("--aws"), "{err}");
         let err = SfnEngine::connect(SfnConfig { aws_opt_in: true, ..SfnConfig::default() }).err().unwrap();
         assert!(err.contains("--role-arn"), "{err}");
+    }
+
+    #[test]
+    fn a_lambda_error_document_gives_its_message_as_the_cause() {
+        let mut r = json!({"cause": "{\"errorMessage\": \"try later\", \"errorType\": \"Busy\", \"stackTrace\": []}"});
+        unwrap_lambda_cause(&mut r);
+        assert_eq!(r["cause"], "try later");
+        let mut plain = json!({"cause": "not json"});
+        unwrap_lambda_cause(&mut plain);
+        assert_eq!(plain["cause"], "not json");
     }
 
     #[test]
