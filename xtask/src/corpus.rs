@@ -35,6 +35,13 @@ pub enum Command {
         #[arg(long)]
         description: Option<String>,
     },
+    /// Write a Step Functions Local / LocalStack mock configuration for the cases whose Task
+    /// behaviours fixed answers can express (run them with `--engine sfn --mock-config`).
+    MockConfig {
+        /// Output file (default target/sfn-mock-config.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Coverage of features.txt by the corpus.
     Stats {
         /// Fail when an untagged (JSONPath-mode) feature has fewer cases than this.
@@ -52,7 +59,30 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Build { out } => build(&out.unwrap_or_else(|| root().join("target/aslcheck-corpus.json"))),
         Command::Stats { require, all } => stats(require, all),
         Command::Promote { file, description } => promote(&file, description),
+        Command::MockConfig { out } => mock_config(&out.unwrap_or_else(|| root().join("target/sfn-mock-config.json"))),
     }
+}
+
+fn mock_config(out: &Path) -> Result<ExitCode> {
+    let (cases, errors) = asl_conformance::case::load_dir(&root().join("corpus/cases"));
+    if !errors.is_empty() {
+        bail!("{}", errors.join("\n"));
+    }
+    let mut config = serde_json::json!({"StateMachines": {}, "MockedResponses": {}});
+    let mut mocked = 0;
+    for c in &cases {
+        let mut scratch = config.clone();
+        if asl_conformance::sfn::mock_config::add_case(&mut scratch, &c.definition, c.behaviours.as_ref()).is_ok() {
+            config = scratch;
+            mocked += 1;
+        }
+    }
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(out, serde_json::to_string_pretty(&config)? + "\n")?;
+    println!("{mocked} of {} cases mocked: {}", cases.len(), out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load_features() -> Result<Vec<Feature>> {

@@ -56,6 +56,10 @@ pub struct EngineArgs {
     /// aws-setup`) instead of running as plain-state stand-ins.
     #[arg(long)]
     pub scripted_lambda: Option<String>,
+    /// `--engine sfn` on Step Functions Local or LocalStack: Tasks answer from the mock
+    /// configuration the engine was started with (`cargo xtask corpus mock-config`).
+    #[arg(long)]
+    pub mock_config: bool,
 }
 
 /// The engine of a run, concrete so a process engine's declared features can skip cases.
@@ -87,6 +91,7 @@ impl Chosen {
                     timeout: Duration::from_secs_f64(args.timeout),
                     name: args.engine_name.clone(),
                     scripted_lambda: args.scripted_lambda.clone(),
+                    mock_config: args.mock_config,
                 };
                 Ok(Chosen::Sfn(Box::new(SfnEngine::connect(cfg).map_err(anyhow::Error::msg)?)))
             }

@@ -13,6 +13,7 @@ pub mod api;
 pub mod history;
 pub mod local_http;
 pub mod lower;
+pub mod mock_config;
 pub mod moto;
 pub mod teststate_api;
 
@@ -46,6 +47,9 @@ pub struct SfnConfig {
     /// Tasks call this scripted Lambda (`cargo xtask aws-setup` deploys it) instead of running
     /// as plain-state stand-ins.
     pub scripted_lambda: Option<String>,
+    /// Tasks answer from the engine's mock configuration (Step Functions Local, LocalStack's
+    /// SFN_MOCK_CONFIG), written by `cargo xtask corpus mock-config`.
+    pub mock_config: bool,
 }
 
 impl Default for SfnConfig {
@@ -59,6 +63,7 @@ impl Default for SfnConfig {
             timeout: Duration::from_secs(10),
             name: None,
             scripted_lambda: None,
+            mock_config: false,
         }
     }
 }
@@ -156,6 +161,8 @@ struct Job {
     lowered: BTreeSet<String>,
     /// Tasks call the scripted Lambda.
     lambda: bool,
+    /// Executions start on `<machine ARN>#<test case>` (mock configuration).
+    test_case: Option<String>,
     branch_starts: std::collections::HashMap<String, Vec<String>>,
 }
 
@@ -166,8 +173,14 @@ fn prepare(req: &Request, cfg: &SfnConfig, machine_name: String, role_arn: &str)
         None => Behaviours::default(),
     };
     let execution_name = context_execution_name(req.context)?;
+    let mut machine_name = machine_name;
     let (definition, lowered) = match (req.definition, &cfg.scripted_lambda) {
         (Value::String(text), _) => (text.clone(), BTreeSet::new()),
+        (v, _) if cfg.mock_config => {
+            mock_config::add_case(&mut json!({}), v, req.behaviours).map_err(Outcome::Unsupported)?;
+            machine_name = mock_config::machine_name(v, req.behaviours);
+            (v.to_string(), BTreeSet::new())
+        }
         (v, Some(arn)) => {
             let empty = json!({});
             let lambda = lower::to_scripted_lambda(v, req.behaviours.unwrap_or(&empty), arn);
@@ -206,6 +219,7 @@ fn prepare(req: &Request, cfg: &SfnConfig, machine_name: String, role_arn: &str)
         execution_name,
         express: req.flags.iter().any(|f| f == "express"),
         lambda: cfg.scripted_lambda.is_some(),
+        test_case: cfg.mock_config.then(|| mock_config::TEST_CASE.to_string()),
         role_arn: role_arn.to_string(),
         timeout: cfg.timeout,
         lowered,
@@ -349,7 +363,11 @@ async fn execute(api: &Api, arn: &str, job: &Job, halt: &AtomicBool) -> Outcome 
             Err(e) => call_failed("StartSyncExecution", e),
         };
     }
-    let exec = match api.start(arn, &job.input, name).await {
+    let target = match &job.test_case {
+        Some(tc) => format!("{arn}#{tc}"),
+        None => arn.to_string(),
+    };
+    let exec = match api.start(&target, &job.input, name).await {
         Ok(e) => e,
         Err(CallError::Rejected { code, message }) => {
             return Outcome::Ran { result: json!({"status": "NOT_STARTED", "error": code, "cause": message}) }
