@@ -60,6 +60,10 @@ pub struct EngineArgs {
     /// configuration the engine was started with (`cargo xtask corpus mock-config`).
     #[arg(long)]
     pub mock_config: bool,
+    /// `--engine sfn`: seconds a measured retry delay may be off (default 0.25 on an emulator,
+    /// 1 on AWS; plus 2% either way).
+    #[arg(long)]
+    pub timing_tolerance: Option<f64>,
 }
 
 /// The engine of a run, concrete so a process engine's declared features can skip cases.
@@ -92,6 +96,7 @@ impl Chosen {
                     name: args.engine_name.clone(),
                     scripted_lambda: args.scripted_lambda.clone(),
                     mock_config: args.mock_config,
+                    timing_tolerance: args.timing_tolerance.filter(|t| t.is_finite() && *t >= 0.0),
                 };
                 Ok(Chosen::Sfn(Box::new(SfnEngine::connect(cfg).map_err(anyhow::Error::msg)?)))
             }

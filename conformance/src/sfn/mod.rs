@@ -50,6 +50,9 @@ pub struct SfnConfig {
     /// Tasks answer from the engine's mock configuration (Step Functions Local, LocalStack's
     /// SFN_MOCK_CONFIG), written by `cargo xtask corpus mock-config`.
     pub mock_config: bool,
+    /// Seconds a measured retry delay may differ from the expected one (default: 0.25 on an
+    /// emulator, 1 on AWS).
+    pub timing_tolerance: Option<f64>,
 }
 
 impl Default for SfnConfig {
@@ -64,6 +67,7 @@ impl Default for SfnConfig {
             name: None,
             scripted_lambda: None,
             mock_config: false,
+            timing_tolerance: None,
         }
     }
 }
@@ -269,11 +273,8 @@ impl Engine for SfnEngine {
 
     fn timing_tolerance(&self) -> f64 {
         // Real clocks: API latency and the engine's scheduling add to every measured delay.
-        if self.cfg.endpoint_url.is_some() {
-            0.25
-        } else {
-            1.0
-        }
+        let default = if self.cfg.endpoint_url.is_some() { 0.25 } else { 1.0 };
+        self.cfg.timing_tolerance.unwrap_or(default)
     }
 
     fn run_stream(
