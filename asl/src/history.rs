@@ -65,43 +65,85 @@ impl Event {
 
     /// The details object as GetExecutionHistory shows it (`None` when the event has none).
     pub fn details_json(&self) -> Option<Map<String, Value>> {
+        self.details.clone().into_json()
+    }
+
+    /// The event as GetExecutionHistory returns it.
+    pub fn to_json(&self) -> Value {
+        self.clone().into_json_at(timestamp::format_millis(self.timestamp))
+    }
+
+    /// [`Event::to_json`], moving the details' texts instead of copying them, with the
+    /// timestamp already formatted.
+    fn into_json_at(self, timestamp: String) -> Value {
+        let mut m = Map::with_capacity(5);
+        m.insert("id".into(), self.id.into());
+        m.insert("previousEventId".into(), self.previous_event_id.into());
+        m.insert("timestamp".into(), timestamp.into());
+        m.insert("type".into(), self.kind.into());
+        if let Some(d) = self.details.into_json() {
+            m.insert(Event::details_key(self.kind), Value::Object(d));
+        }
+        Value::Object(m)
+    }
+
+    /// A whole history as GetExecutionHistory returns it, consuming it; events of the same
+    /// millisecond share one formatting of their timestamp.
+    pub fn list_json(events: Vec<Event>) -> Vec<Value> {
+        let mut list = Vec::with_capacity(events.len());
+        let _ = Event::for_each_json(events, |e| {
+            list.push(e);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        list
+    }
+
+    /// Each event of a history as GetExecutionHistory returns it, in order, to `f` (the first
+    /// error stops and is returned).
+    pub fn for_each_json<E>(events: Vec<Event>, mut f: impl FnMut(Value) -> Result<(), E>) -> Result<(), E> {
+        let mut last: Option<(i64, String)> = None;
+        for e in events {
+            let text = match &last {
+                Some((t, text)) if *t == e.timestamp => text.clone(),
+                _ => {
+                    let text = timestamp::format_millis(e.timestamp);
+                    last = Some((e.timestamp, text.clone()));
+                    text
+                }
+            };
+            f(e.into_json_at(text))?;
+        }
+        Ok(())
+    }
+}
+
+impl Details {
+    /// The details object as GetExecutionHistory shows it (`None` when there is none).
+    fn into_json(self) -> Option<Map<String, Value>> {
         let truncated = || Value::Object(Map::from_iter([("truncated".to_string(), Value::Bool(false))]));
-        match &self.details {
+        match self {
             Details::None => None,
-            Details::Json(m) => Some(m.clone()),
+            Details::Json(m) => Some(m),
             Details::Entered { name, input } => {
-                let mut m = Map::new();
-                m.insert("name".into(), name.clone().into());
-                m.insert("input".into(), input.clone().into());
+                let mut m = Map::with_capacity(3);
+                m.insert("name".into(), name.into());
+                m.insert("input".into(), input.into());
                 m.insert("inputDetails".into(), truncated());
                 Some(m)
             }
             Details::Exited { name, output, assigned } => {
-                let mut m = Map::new();
-                m.insert("name".into(), name.clone().into());
-                m.insert("output".into(), output.clone().into());
+                let mut m = Map::with_capacity(if assigned.is_some() { 5 } else { 3 });
+                m.insert("name".into(), name.into());
+                m.insert("output".into(), output.into());
                 m.insert("outputDetails".into(), truncated());
                 if let Some(vars) = assigned {
-                    let texts = vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                    let texts = vars.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
                     m.insert("assignedVariables".into(), Value::Object(texts));
                     m.insert("assignedVariablesDetails".into(), truncated());
                 }
                 Some(m)
             }
         }
-    }
-
-    /// The event as GetExecutionHistory returns it.
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), self.id.into());
-        m.insert("previousEventId".into(), self.previous_event_id.into());
-        m.insert("timestamp".into(), timestamp::format_millis(self.timestamp).into());
-        m.insert("type".into(), self.kind.into());
-        if let Some(d) = self.details_json() {
-            m.insert(Event::details_key(self.kind), Value::Object(d));
-        }
-        Value::Object(m)
     }
 }
 

@@ -119,6 +119,6 @@ impl Engine for Reference {
                 Err(e) => return Outcome::Error(e),
             }
         }
-        Outcome::Ran { result: asl::run(&sm, req.input.clone(), &opts).to_json() }
+        Outcome::Ran { result: asl::run(&sm, req.input.clone(), &opts).into_json() }
     }
 }

@@ -383,6 +383,11 @@ impl ProcessEngine {
         self.starts
     }
 
+    /// The process id of the running child, if one is running (for peak-RSS readings).
+    pub fn pid(&self) -> Option<u32> {
+        self.live.as_ref().map(|l| l.child.id())
+    }
+
     /// The features the engine declared in its last `hello`. A copy, so a suite can consult
     /// it while the engine is borrowed for running.
     pub fn feature_support(&self) -> FeatureSupport {

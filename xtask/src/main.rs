@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the entry points users type.
 
 mod aws_setup;
+mod bench;
 mod conformance;
 mod corpus;
 mod differential;
@@ -47,6 +48,8 @@ enum Command {
         #[command(subcommand)]
         command: corpus::Command,
     },
+    /// The bench workloads on several engines side by side (reports/bench/<date>/).
+    Bench(bench::Args),
     /// Deploy (or --delete) the CloudFormation stack with the scripted Lambda for the sfn engine.
     AwsSetup(aws_setup::Args),
 }
@@ -77,6 +80,7 @@ fn real_main() -> Result<ExitCode> {
         Command::Expectations { command } => expectations::run(command),
         Command::Generators { command } => generators::run(command),
         Command::AwsSetup(args) => aws_setup::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

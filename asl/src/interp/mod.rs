@@ -89,24 +89,64 @@ pub struct RunResult {
 impl RunResult {
     /// The result object of `aslcheck run`.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
+        self.clone().into_json()
+    }
+
+    /// [`RunResult::to_json`], moving the output and the history's texts instead of copying them.
+    pub fn into_json(self) -> Value {
+        let mut m = Map::with_capacity(9);
         m.insert("status".into(), self.status.as_str().into());
-        if let Some(o) = &self.output {
-            m.insert("output".into(), o.clone());
+        if let Some(o) = self.output {
+            m.insert("output".into(), o);
         }
-        if let Some(e) = &self.error {
-            m.insert("error".into(), e.clone().into());
+        if let Some(e) = self.error {
+            m.insert("error".into(), e.into());
         }
-        if let Some(c) = &self.cause {
-            m.insert("cause".into(), c.clone().into());
+        if let Some(c) = self.cause {
+            m.insert("cause".into(), c.into());
         }
         m.insert("states".into(), Value::Array(self.states.iter().map(Route::to_json).collect()));
         let retries: Vec<Value> = self.retries.iter().map(|r| json!({"state": r.state, "delays": r.delays})).collect();
         m.insert("retries".into(), Value::Array(retries));
-        m.insert("history".into(), Value::Array(self.history.iter().map(Event::to_json).collect()));
+        m.insert("history".into(), Value::Array(Event::list_json(self.history)));
         m.insert("transitions".into(), self.transitions.into());
         m.insert("duration_seconds".into(), json!(self.duration_ms as f64 / 1000.0));
         Value::Object(m)
+    }
+}
+
+impl RunResult {
+    /// Writes the text of [`RunResult::into_json`] (compact) without building the history as
+    /// one JSON value: events are converted and written one at a time, so a 25,000-event
+    /// history costs little more memory than the events themselves.
+    pub fn write_json(mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut events = std::mem::take(&mut self.history);
+        let fields = match self.into_json() {
+            Value::Object(fields) => fields,
+            other => return serde_json::to_writer(out, &other).map_err(std::io::Error::from),
+        };
+        out.write_all(b"{")?;
+        for (i, (k, v)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, k)?;
+            out.write_all(b":")?;
+            if k == "history" {
+                out.write_all(b"[")?;
+                let mut first = true;
+                Event::for_each_json(std::mem::take(&mut events), |e| {
+                    if !std::mem::take(&mut first) {
+                        out.write_all(b",")?;
+                    }
+                    serde_json::to_writer(&mut *out, &e).map_err(std::io::Error::from)
+                })?;
+                out.write_all(b"]")?;
+            } else {
+                serde_json::to_writer(&mut *out, v)?;
+            }
+        }
+        out.write_all(b"}")
     }
 }
 

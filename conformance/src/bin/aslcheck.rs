@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use asl::{Behaviours, ExecutionContext, RunOptions};
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -97,7 +98,10 @@ fn real_main() -> Result<ExitCode> {
                 opts.context = ExecutionContext::from_json(&v).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
             }
             let result = asl::run(&sm, input, &opts);
-            println!("{}", result.to_json());
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            result.write_json(&mut out)?;
+            writeln!(out)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -41,6 +41,11 @@ impl MotoServer {
         super::local_http::enable_moto_execution(&moto.url)?;
         Ok(moto)
     }
+
+    /// The moto server's process id (for peak-RSS readings).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 /// The moto_server binary: `ASLCHECK_MOTO_SERVER`, else what install.sh installs.
