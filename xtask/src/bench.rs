@@ -159,7 +159,8 @@ fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &A
             }
         }
         Outcome::Ran { result } => {
-            return json!({"status": format!("failed: {} {}", result["status"], result["error"])});
+            let cause: String = result["cause"].as_str().unwrap_or("").chars().take(160).collect();
+            return json!({"status": format!("failed: {} {} ({cause})", result["status"], result["error"])});
         }
         Outcome::TimedOut => return json!({"status": "timeout", "seconds": warm.as_secs_f64()}),
         Outcome::Unsupported(r) => return json!({"status": format!("unsupported: {r}")}),
