@@ -50,7 +50,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    if args.endpoint_url.is_none() && !args.aws && std::env::var("ASLCHECK_AWS").as_deref() != Ok("1") {
+    if args.endpoint_url.is_none() && !crate::engines::aws_opt_in(args.aws) {
         bail!(
             "aws-setup would talk to real AWS: it creates a CloudFormation stack with an IAM role and \
              a Lambda function in your account, and running aslcheck against them costs money. \

@@ -1,7 +1,7 @@
 //! `cargo xtask differential`: generated machines on the reference and on an engine, every
 //! disagreement shrunk and written as a pending corpus case, a final table.
 
-use crate::engines::{Chosen, EngineArgs, EngineKind};
+use crate::engines::{aws_opt_in, Chosen, EngineArgs, EngineKind};
 use crate::generators::GenArgs;
 use crate::teststate::{self, Answerer};
 use crate::{progress_bar, root};
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             (Some(saved), _) => Answerer::Saved(saved.clone()),
             (None, EngineKind::Reference) => Answerer::Reference,
             (None, EngineKind::Sfn) => {
-                if e.endpoint_url.is_none() && !(e.aws || std::env::var("ASLCHECK_AWS").is_ok_and(|v| v == "1")) {
+                if e.endpoint_url.is_none() && !aws_opt_in(e.aws) {
                     bail!("--teststate on real AWS costs money: pass --aws (or set ASLCHECK_AWS=1), or give --endpoint-url");
                 }
                 Answerer::Api {

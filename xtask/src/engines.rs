@@ -90,7 +90,7 @@ impl Chosen {
                     endpoint_url: args.endpoint_url.clone(),
                     region: args.region.clone(),
                     role_arn: args.role_arn.clone(),
-                    aws_opt_in: args.aws || std::env::var("ASLCHECK_AWS").is_ok_and(|v| v == "1"),
+                    aws_opt_in: aws_opt_in(args.aws),
                     concurrency: args.concurrency.max(1),
                     timeout: Duration::from_secs_f64(args.timeout),
                     name: args.engine_name.clone(),
@@ -120,6 +120,11 @@ impl Chosen {
         };
         move |features| support.as_ref().and_then(|s| s.unsupported_reason(features))
     }
+}
+
+/// The user said yes to real AWS: `--aws`, or `ASLCHECK_AWS=1` in the environment.
+pub fn aws_opt_in(flag: bool) -> bool {
+    flag || std::env::var("ASLCHECK_AWS").is_ok_and(|v| v == "1")
 }
 
 fn check_timeout(t: f64) -> Result<()> {
