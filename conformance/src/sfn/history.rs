@@ -270,12 +270,9 @@ fn collect_starts(machine: &Value, out: &mut HashMap<String, Vec<String>>) {
         if let Some(branches) = s.get("Branches").and_then(Value::as_array) {
             let starts = branches.iter().map(|b| b["StartAt"].as_str().unwrap_or_default().to_string()).collect();
             out.insert(name.clone(), starts);
-            branches.iter().for_each(|b| collect_starts(b, out));
         }
-        for key in ["Iterator", "ItemProcessor"] {
-            if let Some(inner) = s.get(key) {
-                collect_starts(inner, out);
-            }
+        for (_, inner) in super::nested(s) {
+            collect_starts(inner, out);
         }
     }
 }

@@ -52,17 +52,8 @@ fn lower_machine(machine: &mut Value, behaviours: &Behaviours, tasks: &mut BTree
     let mut out = Map::new();
     for name in names {
         let mut state = states.remove(&name).unwrap_or_default();
-        for key in ["Branches"] {
-            if let Some(branches) = state.get_mut(key).and_then(Value::as_array_mut) {
-                for b in branches {
-                    lower_machine(b, behaviours, tasks)?;
-                }
-            }
-        }
-        for key in ["Iterator", "ItemProcessor"] {
-            if let Some(inner) = state.get_mut(key) {
-                lower_machine(inner, behaviours, tasks)?;
-            }
+        for (_, inner) in super::nested_mut(&mut state) {
+            lower_machine(inner, behaviours, tasks)?;
         }
         if state.get("Type").and_then(Value::as_str) != Some("Task") {
             out.insert(name, state);
@@ -205,15 +196,8 @@ pub fn to_scripted_lambda(definition: &Value, behaviours: &Value, arn: &str) -> 
 fn lambda_machine(machine: &mut Value, behaviours: &Value, arn: &str, in_map: bool) -> Result<(), String> {
     let Some(states) = machine.get_mut("States").and_then(Value::as_object_mut) else { return Ok(()) };
     for (name, state) in states.iter_mut() {
-        if let Some(branches) = state.get_mut("Branches").and_then(Value::as_array_mut) {
-            for b in branches {
-                lambda_machine(b, behaviours, arn, in_map)?;
-            }
-        }
-        for key in ["Iterator", "ItemProcessor"] {
-            if let Some(inner) = state.get_mut(key) {
-                lambda_machine(inner, behaviours, arn, true)?;
-            }
+        for (per_item, inner) in super::nested_mut(state) {
+            lambda_machine(inner, behaviours, arn, in_map || per_item)?;
         }
         if state.get("Type").and_then(Value::as_str) != Some("Task") {
             continue;

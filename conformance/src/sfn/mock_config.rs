@@ -98,13 +98,8 @@ fn task_names(machine: &Value) -> Vec<String> {
         if s.get("Type").and_then(Value::as_str) == Some("Task") {
             out.push(name.clone());
         }
-        for b in s.get("Branches").and_then(Value::as_array).into_iter().flatten() {
-            out.extend(task_names(b));
-        }
-        for key in ["Iterator", "ItemProcessor"] {
-            if let Some(inner) = s.get(key) {
-                out.extend(task_names(inner));
-            }
+        for (_, inner) in super::nested(s) {
+            out.extend(task_names(inner));
         }
     }
     out

@@ -72,6 +72,27 @@ impl Default for SfnConfig {
     }
 }
 
+/// The machines nested in a state: each Parallel branch, and a Map's Iterator or
+/// ItemProcessor (marked `true`: their states run once per item).
+fn nested(state: &Value) -> Vec<(bool, &Value)> {
+    let branches = state.get("Branches").and_then(Value::as_array).into_iter().flatten().map(|b| (false, b));
+    let processors = ["Iterator", "ItemProcessor"].into_iter().filter_map(|k| state.get(k)).map(|p| (true, p));
+    branches.chain(processors).collect()
+}
+
+/// [`nested`], for rewriting them.
+fn nested_mut(state: &mut Value) -> Vec<(bool, &mut Value)> {
+    let mut out = Vec::new();
+    for (key, v) in state.as_object_mut().into_iter().flatten() {
+        match key.as_str() {
+            "Branches" => out.extend(v.as_array_mut().into_iter().flatten().map(|b| (false, b))),
+            "Iterator" | "ItemProcessor" => out.push((true, v)),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Emulators take any role; this one names us.
 const EMULATOR_ROLE: &str = "arn:aws:iam::123456789012:role/aslcheck";
 
