@@ -6,6 +6,7 @@
 //! (`/States/C/Choices[0]/Next`).
 
 use serde::Serialize;
+use std::sync::Arc;
 
 /// AWS's diagnostic codes, plus `UNSUPPORTED_FEATURE` for what this interpreter does not run yet.
 pub mod codes {
@@ -29,30 +30,51 @@ pub enum Seg {
 }
 
 /// A location inside a definition, e.g. `States` / `C` / `Choices` / 0 / `Next`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Location(Vec<Seg>);
+///
+/// Every state of a parsed machine keeps its location, and the parser derives one per field
+/// it reads, so a location shares its parent instead of copying it: extending one is a single
+/// allocation, cloning one a reference count.
+#[derive(Clone, Default)]
+pub struct Location(Option<Arc<Link>>);
+
+struct Link {
+    parent: Location,
+    seg: Seg,
+}
 
 impl Location {
     pub fn root() -> Self {
-        Location(Vec::new())
+        Location(None)
     }
 
     pub fn key(&self, key: &str) -> Self {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Key(key.to_string()));
-        Location(segs)
+        self.child(Seg::Key(key.to_string()))
     }
 
     pub fn index(&self, index: usize) -> Self {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Index(index));
-        Location(segs)
+        self.child(Seg::Index(index))
+    }
+
+    fn child(&self, seg: Seg) -> Self {
+        Location(Some(Arc::new(Link { parent: self.clone(), seg })))
+    }
+
+    /// The segments from the root down.
+    pub fn segments(&self) -> Vec<&Seg> {
+        let mut segs = Vec::new();
+        let mut at = self;
+        while let Some(link) = &at.0 {
+            segs.push(&link.seg);
+            at = &link.parent;
+        }
+        segs.reverse();
+        segs
     }
 
     /// RFC 6901 JSON pointer: `/States/C/Choices/0/Next`.
     pub fn pointer(&self) -> String {
         let mut out = String::new();
-        for seg in &self.0 {
+        for seg in self.segments() {
             out.push('/');
             match seg {
                 Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
@@ -65,7 +87,7 @@ impl Location {
     /// AWS's notation: `/States/C/Choices[0]/Next`; `/` for the root.
     pub fn aws(&self) -> String {
         let mut out = String::new();
-        for seg in &self.0 {
+        for seg in self.segments() {
             match seg {
                 Seg::Key(k) => {
                     out.push('/');
@@ -78,6 +100,20 @@ impl Location {
             out.push('/');
         }
         out
+    }
+}
+
+impl PartialEq for Location {
+    fn eq(&self, other: &Self) -> bool {
+        self.segments() == other.segments()
+    }
+}
+
+impl Eq for Location {}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Location").field(&self.segments()).finish()
     }
 }
 

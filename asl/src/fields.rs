@@ -24,12 +24,21 @@ impl<'a> Fields<'a> {
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        if self.map.len() <= 8 {
+            self.map.keys().any(|k| k == key)
+        } else {
+            self.map.contains_key(key)
+        }
     }
 
     /// The raw value of a field, marking it as known.
     pub fn raw(&mut self, key: &str) -> Option<&'a Value> {
-        let (k, v) = self.map.get_key_value(key)?;
+        // A state has a handful of fields: comparing them beats hashing the key.
+        let (k, v) = if self.map.len() <= 8 {
+            self.map.iter().find(|(k, _)| k.as_str() == key)?
+        } else {
+            self.map.get_key_value(key)?
+        };
         self.used.push(k.as_str());
         Some(v)
     }

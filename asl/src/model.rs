@@ -828,13 +828,13 @@ fn error_equals(f: &mut Fields, diags: &mut Diagnostics) -> Vec<String> {
 }
 
 fn template(f: &mut Fields, key: &str, diags: &mut Diagnostics) -> Option<Template> {
-    let at = f.loc(key);
-    f.raw(key).map(|v| Template::compile(v, &at, diags))
+    let v = f.raw(key)?;
+    Some(Template::compile(v, &f.loc(key), diags))
 }
 
 fn assign(f: &mut Fields, diags: &mut Diagnostics) -> Option<Template> {
-    let at = f.loc("Assign");
-    f.raw("Assign").map(|v| assign_template(v, &at, diags))
+    let v = f.raw("Assign")?;
+    Some(assign_template(v, &f.loc("Assign"), diags))
 }
 
 /// `Assign`: an object whose keys are variable names (`name` or `name.$`).
@@ -866,8 +866,9 @@ pub fn is_variable_name(name: &str) -> bool {
 
 /// An `InputPath`-like field. `ResultPath`/`ItemsPath` (`reference` = true) must be reference paths.
 fn io_path(f: &mut Fields, key: &str, reference: bool, diags: &mut Diagnostics) -> IoPath {
-    let at = f.loc(key);
-    match f.raw(key) {
+    let raw = f.raw(key);
+    let at = || f.loc(key);
+    match raw {
         None => IoPath::Default,
         Some(Value::Null) if key != "ItemsPath" => IoPath::Null,
         Some(Value::String(s)) => match JsonPath::parse(s) {
@@ -875,7 +876,7 @@ fn io_path(f: &mut Fields, key: &str, reference: bool, diags: &mut Diagnostics) 
                 diags.push(Diagnostic::schema(
                     "reference-path",
                     format!("The value for the field '{key}' must be a valid reference path"),
-                    &at,
+                    &at(),
                 ));
                 IoPath::Default
             }
@@ -883,7 +884,7 @@ fn io_path(f: &mut Fields, key: &str, reference: bool, diags: &mut Diagnostics) 
                 diags.push(Diagnostic::schema(
                     "result-path-root",
                     "The value for the field 'ResultPath' must start with '$'",
-                    &at,
+                    &at(),
                 ));
                 IoPath::Default
             }
@@ -892,13 +893,13 @@ fn io_path(f: &mut Fields, key: &str, reference: bool, diags: &mut Diagnostics) 
                 diags.push(Diagnostic::schema(
                     "path-syntax",
                     format!("The value for the field '{key}' must be a valid JSONPath ({})", e.message),
-                    &at,
+                    &at(),
                 ));
                 IoPath::Default
             }
         },
         Some(_) => {
-            diags.push(Diagnostic::schema("type", format!("The field '{key}' must be a string"), &at));
+            diags.push(Diagnostic::schema("type", format!("The field '{key}' must be a string"), &at()));
             IoPath::Default
         }
     }

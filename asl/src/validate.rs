@@ -172,30 +172,34 @@ fn children(kind: &Kind) -> Vec<&StateMachine> {
     }
 }
 
+/// Reports a missing transition target; the location is built only when one is missing.
+type TargetCheck<'a> = dyn Fn(&str, &dyn Fn() -> Location, &mut Diagnostics) + 'a;
+
 /// One (sub-)machine: its own scope for transitions, then its children.
 fn machine(sm: &StateMachine, diags: &mut Diagnostics) {
-    let target = |name: &str, at: Location, diags: &mut Diagnostics| {
+    // The location is built only for a missing target: most targets exist.
+    let target = |name: &str, at: &dyn Fn() -> Location, diags: &mut Diagnostics| {
         if !sm.states.contains_key(name) {
             diags.push(Diagnostic::new(
                 codes::MISSING_TRANSITION_TARGET,
                 "missing-target",
                 format!("Missing 'Next' target: {name}"),
-                &at,
+                &at(),
             ));
         }
     };
-    target(&sm.start_at, sm.at.key("StartAt"), diags);
+    target(&sm.start_at, &|| sm.at.key("StartAt"), diags);
     for state in sm.states.values() {
         if let Some(next) = &state.next {
-            target(next, state.at.key("Next"), diags);
+            target(next, &|| state.at.key("Next"), diags);
         }
         match &state.kind {
             Kind::Choice(c) => {
                 for (i, branch) in c.choices.iter().enumerate() {
-                    target(&branch.next, state.at.key("Choices").index(i).key("Next"), diags);
+                    target(&branch.next, &|| state.at.key("Choices").index(i).key("Next"), diags);
                 }
                 if let Some(d) = &c.default {
-                    target(d, state.at.key("Default"), diags);
+                    target(d, &|| state.at.key("Default"), diags);
                 }
             }
             Kind::Task(t) => error_lists(&t.retry, &t.catch, &state.at, diags, &target),
@@ -225,24 +229,24 @@ fn error_lists(
     catch: &[Catcher],
     at: &Location,
     diags: &mut Diagnostics,
-    target: &dyn Fn(&str, Location, &mut Diagnostics),
+    target: &TargetCheck,
 ) {
     let retry_lists: Vec<&[String]> = retry.iter().map(|r| r.error_equals.as_slice()).collect();
-    states_all_position(&retry_lists, &at.key("Retry"), diags);
+    states_all_position(&retry_lists, &|| at.key("Retry"), diags);
     let catch_lists: Vec<&[String]> = catch.iter().map(|c| c.error_equals.as_slice()).collect();
-    states_all_position(&catch_lists, &at.key("Catch"), diags);
+    states_all_position(&catch_lists, &|| at.key("Catch"), diags);
     for (i, c) in catch.iter().enumerate() {
-        target(&c.next, at.key("Catch").index(i).key("Next"), diags);
+        target(&c.next, &|| at.key("Catch").index(i).key("Next"), diags);
     }
 }
 
 /// `States.ALL` must appear alone in its `ErrorEquals`, and only in the last Retrier/Catcher.
-fn states_all_position(lists: &[&[String]], at: &Location, diags: &mut Diagnostics) {
+fn states_all_position(lists: &[&[String]], at: &dyn Fn() -> Location, diags: &mut Diagnostics) {
     for (i, list) in lists.iter().enumerate() {
         if !list.iter().any(|e| e == names::ALL) {
             continue;
         }
-        let here = at.index(i).key("ErrorEquals");
+        let here = at().index(i).key("ErrorEquals");
         if list.len() > 1 {
             diags.push(Diagnostic::schema("states-all-alone", "States.ALL must appear alone in ErrorEquals", &here));
         }

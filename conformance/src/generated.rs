@@ -96,7 +96,16 @@ pub fn request(g: &Generated) -> Request<'_> {
 /// Runs a generated machine on the reference. Generated machines are valid by construction,
 /// so anything but a result is a generator bug, reported as an error.
 pub fn reference_result(g: &Generated) -> Result<Value, String> {
-    match Reference.run(&request(g)) {
+    reference_run(&request(g))
+}
+
+/// [`reference_result`] with the execution history in the result.
+pub fn reference_result_with_history(g: &Generated) -> Result<Value, String> {
+    reference_run(&Request { expects_history: true, ..request(g) })
+}
+
+fn reference_run(req: &Request) -> Result<Value, String> {
+    match Reference.run(req) {
         Outcome::Ran { result } => Ok(result),
         Outcome::Rejected { messages, .. } => Err(format!("the generator made an invalid machine: {messages:?}")),
         other => Err(format!("the reference could not run a generated machine: {other:?}")),

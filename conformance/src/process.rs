@@ -554,6 +554,9 @@ fn run_body(req: &Request, timeout: Duration) -> Value {
         body.insert("context".into(), c.clone());
     }
     body.insert("seed".into(), req.seed.into());
+    if req.expects_history {
+        body.insert("history".into(), true.into());
+    }
     let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
     body.insert("limits".into(), json!({"timeout_ms": ms}));
     Value::Object(body)

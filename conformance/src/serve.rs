@@ -94,7 +94,7 @@ fn run(msg: &Value) -> Value {
         context: present("context"),
         seed: msg.get("seed").and_then(Value::as_u64).unwrap_or(0),
         flags: &[],
-        expects_history: false,
+        expects_history: msg.get("history") == Some(&Value::Bool(true)),
     };
     // The in-process engine checks again; that costs little and keeps one code path for runs.
     match Reference.run(&req) {

@@ -188,13 +188,13 @@ fn generated_checks_are_reproducible_and_varied() {
 /// next state entered) in a full run of a generated machine.
 #[test]
 fn a_state_alone_answers_what_it_did_inside_its_machine() {
-    use asl_conformance::generated::{reference_result, tree, ConfigSource};
+    use asl_conformance::generated::{reference_result_with_history, tree, ConfigSource};
     use proptest::strategy::ValueTree;
     let strategy = ConfigSource::Fixed(Default::default()).strategy();
     let mut checked = 0;
     for index in 0..60 {
         let (_, g) = tree(&strategy, 5, index).current();
-        let run = reference_result(&g).unwrap();
+        let run = reference_result_with_history(&g).unwrap();
         let events = run["history"].as_array().unwrap();
         for (name, state) in g.definition["States"].as_object().unwrap() {
             let text = state.to_string();

@@ -92,6 +92,16 @@ impl RunResult {
         self.clone().into_json()
     }
 
+    /// [`RunResult::into_json`] without the `history` field.
+    pub fn into_json_without_history(mut self) -> Value {
+        drop(std::mem::take(&mut self.history));
+        let mut result = self.into_json();
+        if let Some(fields) = result.as_object_mut() {
+            fields.shift_remove("history");
+        }
+        result
+    }
+
     /// [`RunResult::to_json`], moving the output and the history's texts instead of copying them.
     pub fn into_json(self) -> Value {
         let mut m = Map::with_capacity(9);

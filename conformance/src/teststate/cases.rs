@@ -24,7 +24,7 @@ pub fn cases(seed: u64, n: usize) -> Vec<(TestStateRequest, TestStateResponse)> 
             break;
         }
         let (_, g) = generated::tree(&strategy, seed, index).current();
-        let Ok(result) = generated::reference_result(&g) else { continue };
+        let Ok(result) = generated::reference_result_with_history(&g) else { continue };
         let Some(states) = g.definition.get("States").and_then(Value::as_object) else { continue };
         for (name, state) in states {
             if out.len() >= n {
