@@ -5,6 +5,7 @@
 
 use crate::timestamp;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// AWS's cap on events per (standard) execution.
 pub const MAX_EVENTS: u64 = 25_000;
@@ -16,12 +17,12 @@ pub enum Details {
     None,
     /// `stateEnteredEventDetails`: the state's name and its input as JSON text.
     Entered {
-        name: String,
+        name: Arc<str>,
         input: String,
     },
     /// `stateExitedEventDetails`: name, output text, and assigned variables as JSON texts.
     Exited {
-        name: String,
+        name: Arc<str>,
         output: String,
         assigned: Option<Vec<(String, String)>>,
     },
@@ -126,14 +127,14 @@ impl Details {
             Details::Json(m) => Some(m),
             Details::Entered { name, input } => {
                 let mut m = Map::with_capacity(3);
-                m.insert("name".into(), name.into());
+                m.insert("name".into(), name.as_ref().into());
                 m.insert("input".into(), input.into());
                 m.insert("inputDetails".into(), truncated());
                 Some(m)
             }
             Details::Exited { name, output, assigned } => {
                 let mut m = Map::with_capacity(if assigned.is_some() { 5 } else { 3 });
-                m.insert("name".into(), name.into());
+                m.insert("name".into(), name.as_ref().into());
                 m.insert("output".into(), output.into());
                 m.insert("outputDetails".into(), truncated());
                 if let Some(vars) = assigned {

@@ -32,7 +32,7 @@ pub struct StateMachine {
 
 #[derive(Debug, Clone)]
 pub struct State {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub kind: Kind,
     pub input_path: IoPath,
     pub output_path: IoPath,
@@ -423,7 +423,7 @@ fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) ->
     }
     let assign = if matches!(kind, Kind::Succeed | Kind::Fail(_)) { None } else { assign(&mut f, diags) };
     f.finish(diags);
-    Some(State { name: name.to_string(), kind, input_path, output_path, next, end, assign, at: at.clone() })
+    Some(State { name: name.into(), kind, input_path, output_path, next, end, assign, at: at.clone() })
 }
 
 fn parse_pass(f: &mut Fields, diags: &mut Diagnostics) -> Pass {

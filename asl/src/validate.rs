@@ -224,13 +224,7 @@ fn machine(sm: &StateMachine, diags: &mut Diagnostics) {
     }
 }
 
-fn error_lists(
-    retry: &[Retrier],
-    catch: &[Catcher],
-    at: &Location,
-    diags: &mut Diagnostics,
-    target: &TargetCheck,
-) {
+fn error_lists(retry: &[Retrier], catch: &[Catcher], at: &Location, diags: &mut Diagnostics, target: &TargetCheck) {
     let retry_lists: Vec<&[String]> = retry.iter().map(|r| r.error_equals.as_slice()).collect();
     states_all_position(&retry_lists, &|| at.key("Retry"), diags);
     let catch_lists: Vec<&[String]> = catch.iter().map(|c| c.error_equals.as_slice()).collect();

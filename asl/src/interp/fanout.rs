@@ -175,7 +175,7 @@ impl Runner<'_> {
             let prev = if max_concurrency == 1 { last_event } else { started };
             let mut it =
                 Thread { now: begin, prev, vars: Vars::child(&th.vars), item: Some(index as u64), routes: Vec::new() };
-            let details = || json!({"name": name, "index": index});
+            let details = || json!({"name": &*name, "index": index});
             self.event(&mut it, "MapIterationStarted", details)?;
             match self.run_machine(&m.processor, input, &mut it) {
                 Ok(v) => {
@@ -236,7 +236,7 @@ impl Runner<'_> {
             inputs.push(self.item_input(entered, m, effective, (index, item), th, retry_count)?);
         }
         let inputs = self.batch(entered, m, effective, inputs, th)?;
-        let label = m.label.clone().unwrap_or_else(|| entered.state.name.clone());
+        let label = m.label.clone().unwrap_or_else(|| entered.state.name.to_string());
         let run_arn = format!(
             "{}/{}:{}",
             self.opts.context.state_machine_id.replace(":stateMachine:", ":mapRun:"),

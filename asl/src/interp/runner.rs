@@ -10,6 +10,7 @@ use crate::random::SeededRandom;
 use crate::template::{self, Template};
 use crate::timestamp;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 /// AWS's payload quota: 256 KiB of UTF-8 for inputs, outputs and results.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
@@ -32,7 +33,7 @@ impl From<Failure> for Halt {
 /// One entry of the routing record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
-    State(String),
+    State(Arc<str>),
     /// A Parallel or Map attempt: the states entered in each branch or iteration.
     Fanout {
         name: String,
@@ -43,7 +44,7 @@ pub enum Route {
 impl Route {
     pub fn to_json(&self) -> Value {
         match self {
-            Route::State(n) => Value::String(n.clone()),
+            Route::State(n) => Value::String(n.to_string()),
             Route::Fanout { name, branches } => {
                 let b: Vec<Value> =
                     branches.iter().map(|r| Value::Array(r.iter().map(Route::to_json).collect())).collect();

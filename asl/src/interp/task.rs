@@ -99,7 +99,7 @@ impl Runner<'_> {
 
     fn record_retries(&mut self, entered: &Entered, delays: Vec<f64>) {
         if !delays.is_empty() {
-            self.retries.push(super::RetryRecord { state: entered.state.name.clone(), delays });
+            self.retries.push(super::RetryRecord { state: entered.state.name.to_string(), delays });
         }
     }
 
