@@ -280,7 +280,8 @@ fn markdown(doc: &Value) -> String {
     let _ = writeln!(
         s,
         "Median wall time of one execution through each engine's adapter (the reference: parse, validate, \
-         run with history, result as JSON), transitions per second (transitions counted by the reference), \
+         run recording the history, result as JSON without it, as for a case that does not check it), \
+         transitions per second (transitions counted by the reference), \
          and times slower than the reference in this run. Cores: {}; load average before {} / after {}; \
          {}{}; cap {} s per engine and workload.\n",
         doc["cores"],
