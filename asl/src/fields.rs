@@ -24,21 +24,21 @@ impl<'a> Fields<'a> {
     }
 
     pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn get(&self, key: &str) -> Option<(&'a String, &'a Value)> {
+        // A state has a handful of fields: comparing them beats hashing the key.
         if self.map.len() <= 8 {
-            self.map.keys().any(|k| k == key)
+            self.map.iter().find(|(k, _)| k.as_str() == key)
         } else {
-            self.map.contains_key(key)
+            self.map.get_key_value(key)
         }
     }
 
     /// The raw value of a field, marking it as known.
     pub fn raw(&mut self, key: &str) -> Option<&'a Value> {
-        // A state has a handful of fields: comparing them beats hashing the key.
-        let (k, v) = if self.map.len() <= 8 {
-            self.map.iter().find(|(k, _)| k.as_str() == key)?
-        } else {
-            self.map.get_key_value(key)?
-        };
+        let (k, v) = self.get(key)?;
         self.used.push(k.as_str());
         Some(v)
     }

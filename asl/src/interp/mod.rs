@@ -93,17 +93,16 @@ impl RunResult {
     }
 
     /// [`RunResult::into_json`] without the `history` field.
-    pub fn into_json_without_history(mut self) -> Value {
-        drop(std::mem::take(&mut self.history));
-        let mut result = self.into_json();
-        if let Some(fields) = result.as_object_mut() {
-            fields.shift_remove("history");
-        }
-        result
+    pub fn into_json_without_history(self) -> Value {
+        self.json(false)
     }
 
     /// [`RunResult::to_json`], moving the output and the history's texts instead of copying them.
     pub fn into_json(self) -> Value {
+        self.json(true)
+    }
+
+    fn json(self, with_history: bool) -> Value {
         let mut m = Map::with_capacity(9);
         m.insert("status".into(), self.status.as_str().into());
         if let Some(o) = self.output {
@@ -118,7 +117,9 @@ impl RunResult {
         m.insert("states".into(), Value::Array(self.states.iter().map(Route::to_json).collect()));
         let retries: Vec<Value> = self.retries.iter().map(|r| json!({"state": r.state, "delays": r.delays})).collect();
         m.insert("retries".into(), Value::Array(retries));
-        m.insert("history".into(), Value::Array(Event::list_json(self.history)));
+        if with_history {
+            m.insert("history".into(), Value::Array(Event::list_json(self.history)));
+        }
         m.insert("transitions".into(), self.transitions.into());
         m.insert("duration_seconds".into(), json!(self.duration_ms as f64 / 1000.0));
         Value::Object(m)
