@@ -1,6 +1,12 @@
-//! The reference engine end to end, as `cargo xtask bench` and the conformance harness call it:
-//! validate the definition, run with history recording on, build the result. Per workload, in
-//! state transitions per second; the gap to the `interpreter` group is the adapter's cost.
+//! The reference engine end to end, as `cargo xtask bench` and the conformance harness call it.
+//! Per workload, in state transitions per second, three ways:
+//! - `history-kept`: validate the definition, run recording the history, build the result
+//!   without it (a case that does not read the history);
+//! - `history-returned`: the same with the history in the result;
+//! - `created-once`: the machine is validated once ([`Engine::create`]), and each iteration is
+//!   one execution of it, history kept (CreateStateMachine once, then StartExecution).
+//!
+//! The gap to the `interpreter` group is the adapter's cost.
 
 use asl_conformance::engine::{Engine, Outcome, Reference, Request};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -8,24 +14,18 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("adapter");
     for w in asl_bench::all() {
-        for expects_history in [false, true] {
-            let req = Request {
-                definition: &w.definition,
-                input: &w.input,
-                behaviours: Some(&w.behaviours),
-                context: None,
-                seed: 0,
-                flags: &[],
-                expects_history,
-            };
-            let Outcome::Ran { result } = Reference.run(&req) else {
-                panic!("{}: the reference did not run it", w.name)
-            };
-            assert_eq!(result["status"], "SUCCEEDED", "{}: {result}", w.name);
-            g.throughput(Throughput::Elements(result["transitions"].as_u64().unwrap_or(0)));
-            let label = if expects_history { "history-returned" } else { "history-kept" };
-            g.bench_function(format!("{}/{label}", w.name), |b| b.iter(|| Reference.run(&req)));
-        }
+        let req = Request { behaviours: Some(&w.behaviours), ..Request::new(&w.definition, &w.input) };
+        let Outcome::Ran { result } = Reference.run(&req) else { panic!("{}: the reference did not run it", w.name) };
+        assert_eq!(result["status"], "SUCCEEDED", "{}: {result}", w.name);
+        g.throughput(Throughput::Elements(result["transitions"].as_u64().unwrap_or(0)));
+        g.bench_function(format!("{}/history-kept", w.name), |b| b.iter(|| Reference.run(&req)));
+        let returned = Request { expects_history: true, ..req.clone() };
+        g.bench_function(format!("{}/history-returned", w.name), |b| b.iter(|| Reference.run(&returned)));
+        let machine = match Reference.create(&req) {
+            Ok(m) => m,
+            Err(o) => panic!("{}: {o:?}", w.name),
+        };
+        g.bench_function(format!("{}/created-once", w.name), |b| b.iter(|| Reference.run_created(&machine, &req)));
     }
     g.finish();
 }

@@ -1,8 +1,9 @@
 //! Engines that run cases: the trait, and the reference interpreter in process. The process
 //! engine is in [`crate::process`], the Step Functions API engine in [`crate::sfn`].
 
-use asl::{Behaviours, ExecutionContext, RunOptions};
+use asl::{Behaviours, ExecutionContext, RunOptions, StateMachine};
 use serde_json::Value;
+use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,41 @@ pub struct Request<'a> {
     /// history, and an engine may leave it out of its result (the reference does: building a
     /// history as JSON costs more than the run itself).
     pub expects_history: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A request with no behaviours, context or flags, seed 0, and no history read: set the
+    /// other fields with struct update syntax.
+    pub fn new(definition: &'a Value, input: &'a Value) -> Request<'a> {
+        Request { definition, input, behaviours: None, context: None, seed: 0, flags: &[], expects_history: false }
+    }
+}
+
+/// A state machine that an engine created once ([`Engine::create`]) for many executions, as
+/// CreateStateMachine is followed by many StartExecution calls. What it holds is the
+/// engine's own (a compiled machine, an id in a child process, an ARN).
+pub struct Machine(Box<dyn Any + Send>);
+
+impl Machine {
+    pub fn new(handle: impl Any + Send) -> Machine {
+        Machine(Box::new(handle))
+    }
+
+    /// The handle, if it is of the type the engine made (a machine from another engine is not).
+    pub fn handle<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Machine(..)")
+    }
+}
+
+/// The answer to a [`Machine`] some other engine made.
+pub(crate) fn foreign_machine(engine: &str) -> Outcome {
+    Outcome::Error(format!("{engine} was given a state machine that it did not create"))
 }
 
 /// What an engine reports.
@@ -53,6 +89,27 @@ pub trait Engine {
         String::new()
     }
     fn run(&mut self, req: &Request) -> Outcome;
+
+    /// Creates the request's state machine once, for executions by [`Engine::run_created`].
+    /// `Err` is what a run would have ended with before executing (`Rejected` for an invalid
+    /// definition); an engine that creates its machine for every run answers `Unsupported`.
+    fn create(&mut self, req: &Request) -> Result<Machine, Outcome> {
+        let _ = req;
+        Err(Outcome::Unsupported(format!("{} creates its state machine for every run", self.name())))
+    }
+
+    /// One execution of a machine from [`Engine::create`], which must be given a request with
+    /// the same definition, behaviours and flags (an engine may have built them into the
+    /// machine); input, context and seed are this execution's.
+    fn run_created(&mut self, machine: &Machine, req: &Request) -> Outcome {
+        let _ = (machine, req);
+        foreign_machine(self.name())
+    }
+
+    /// Deletes a machine from [`Engine::create`].
+    fn delete(&mut self, machine: Machine) {
+        let _ = machine;
+    }
 
     /// How many cases the engine runs at once in [`Engine::run_stream`].
     fn concurrency(&self) -> usize {
@@ -96,18 +153,43 @@ impl Engine for Reference {
     }
 
     fn run(&mut self, req: &Request) -> Outcome {
-        // A definition given as a JSON string is the definition's text (for cases about
-        // unparseable definitions).
-        let (sm, diags) = match req.definition {
-            Value::String(text) => asl::check_str(text),
-            v => asl::check(v),
-        };
-        let Some(sm) = sm else {
-            return Outcome::Rejected {
+        match self.create(req) {
+            Ok(machine) => self.run_created(&machine, req),
+            Err(outcome) => outcome,
+        }
+    }
+
+    fn create(&mut self, req: &Request) -> Result<Machine, Outcome> {
+        let (sm, diags) = Reference::check(req.definition);
+        match sm {
+            Some(sm) => Ok(Machine::new(sm)),
+            None => Err(Outcome::Rejected {
                 codes: diags.iter().map(|d| d.code.to_string()).collect(),
                 messages: diags.iter().map(|d| d.to_string()).collect(),
-            };
-        };
+            }),
+        }
+    }
+
+    fn run_created(&mut self, machine: &Machine, req: &Request) -> Outcome {
+        match machine.handle::<StateMachine>() {
+            Some(sm) => Reference::execute(sm, req),
+            None => foreign_machine(self.name()),
+        }
+    }
+}
+
+impl Reference {
+    /// Parses and validates a definition. A definition given as a JSON string is the
+    /// definition's text (for cases about unparseable definitions).
+    pub fn check(definition: &Value) -> (Option<StateMachine>, Vec<asl::Diagnostic>) {
+        match definition {
+            Value::String(text) => asl::check_str(text),
+            v => asl::check(v),
+        }
+    }
+
+    /// One execution of a checked machine with the request's input, behaviours, context and seed.
+    pub fn execute(sm: &StateMachine, req: &Request) -> Outcome {
         let mut opts = RunOptions { seed: req.seed, ..RunOptions::default() };
         if let Some(b) = req.behaviours {
             match Behaviours::from_json(b) {
@@ -123,7 +205,7 @@ impl Engine for Reference {
         }
         // The history is recorded either way, as an engine keeps it; it is converted to JSON
         // only for a case that reads it.
-        let run = asl::run(&sm, req.input.clone(), &opts);
+        let run = asl::run(sm, req.input.clone(), &opts);
         let result = if req.expects_history { run.into_json() } else { run.into_json_without_history() };
         Outcome::Ran { result }
     }

@@ -82,15 +82,7 @@ fn unreachable_tree() -> Box<dyn ValueTree<Value = (GenConfig, Generated)>> {
 
 /// The request that runs a generated machine (seed 0, the default context: as corpus cases run).
 pub fn request(g: &Generated) -> Request<'_> {
-    Request {
-        definition: &g.definition,
-        input: &g.input,
-        behaviours: Some(&g.behaviours),
-        context: None,
-        seed: 0,
-        flags: &[],
-        expects_history: false,
-    }
+    Request { behaviours: Some(&g.behaviours), ..Request::new(&g.definition, &g.input) }
 }
 
 /// Runs a generated machine on the reference. Generated machines are valid by construction,
@@ -220,15 +212,8 @@ mod tests {
     fn the_reference_agrees_with_its_own_expectation() {
         let cases = batch(&ConfigSource::Fixed(GenConfig::default()), 1, 50, std::path::Path::new("x")).unwrap();
         for c in &cases {
-            let outcome = Reference.run(&Request {
-                definition: &c.definition,
-                input: &c.input,
-                behaviours: c.behaviours.as_ref(),
-                context: None,
-                seed: 0,
-                flags: &[],
-                expects_history: false,
-            });
+            let outcome =
+                Reference.run(&Request { behaviours: c.behaviours.as_ref(), ..Request::new(&c.definition, &c.input) });
             assert_eq!(compare(&c.expect, &outcome), vec![], "{}", c.id);
         }
     }

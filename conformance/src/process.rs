@@ -5,7 +5,7 @@
 //! the child stops reading or writing. A crash, a garbage line or a timeout ends the child; the
 //! next request starts a fresh one (with a fresh `hello`).
 
-use crate::engine::{Engine, Outcome, Request};
+use crate::engine::{foreign_machine, Engine, Machine, Outcome, Request};
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -542,10 +542,14 @@ fn diagnostics(answer: &Value) -> Vec<WireDiagnostic> {
     list.map(|l| l.iter().map(WireDiagnostic::from_json).collect()).unwrap_or_default()
 }
 
-/// The `run` message body for a request.
-fn run_body(req: &Request, timeout: Duration) -> Value {
+/// The `run` message body for a request: with its definition, or with the id of a machine
+/// created in this session.
+fn run_body(req: &Request, machine: Option<&str>, timeout: Duration) -> Value {
     let mut body = Map::new();
-    body.insert("definition".into(), req.definition.clone());
+    match machine {
+        Some(m) => body.insert("machine".into(), m.into()),
+        None => body.insert("definition".into(), req.definition.clone()),
+    };
     body.insert("input".into(), req.input.clone());
     if let Some(b) = req.behaviours {
         body.insert("behaviours".into(), b.clone());
@@ -562,17 +566,25 @@ fn run_body(req: &Request, timeout: Duration) -> Value {
     Value::Object(body)
 }
 
-impl Engine for ProcessEngine {
-    fn name(&self) -> &str {
-        &self.name
+fn rejected(answer: &Value) -> Outcome {
+    let diags = diagnostics(answer);
+    Outcome::Rejected {
+        codes: diags.iter().map(|d| d.code.clone()).collect(),
+        messages: diags.iter().map(ToString::to_string).collect(),
     }
+}
 
-    fn version(&self) -> String {
-        self.version.clone()
-    }
+/// A machine created in the child: its id there, and which start of the child made it (a
+/// restarted child has forgotten it).
+struct ChildMachine {
+    id: String,
+    start: u32,
+}
 
-    fn run(&mut self, req: &Request) -> Outcome {
-        let answer = match self.request("run", run_body(req, self.timeout)) {
+impl ProcessEngine {
+    /// Sends a run request and reads its answer.
+    fn run_request(&mut self, req: &Request, machine: Option<&str>) -> Outcome {
+        let answer = match self.request("run", run_body(req, machine, self.timeout)) {
             Ok(a) => a,
             Err(outcome) => return outcome,
         };
@@ -585,17 +597,61 @@ impl Engine for ProcessEngine {
                 }
                 Outcome::Ran { result }
             }
-            Some("rejected") => {
-                let diags = diagnostics(&answer);
-                Outcome::Rejected {
-                    codes: diags.iter().map(|d| d.code.clone()).collect(),
-                    messages: diags.iter().map(ToString::to_string).collect(),
-                }
-            }
+            Some("rejected") => rejected(&answer),
             Some("unsupported") => Outcome::Unsupported(reason(&answer)),
             Some("poisoned") => Outcome::Poisoned(reason(&answer)),
             Some("error") => Outcome::Error(reason(&answer)),
             other => self.protocol_error(other, "result"),
+        }
+    }
+}
+
+impl Engine for ProcessEngine {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn version(&self) -> String {
+        self.version.clone()
+    }
+
+    fn run(&mut self, req: &Request) -> Outcome {
+        self.run_request(req, None)
+    }
+
+    fn create(&mut self, req: &Request) -> Result<Machine, Outcome> {
+        let answer = self.request("create", json!({"definition": req.definition}))?;
+        match answer.get("type").and_then(Value::as_str) {
+            Some("created") => match answer.get("machine").and_then(Value::as_str) {
+                Some(id) => Ok(Machine::new(ChildMachine { id: id.to_string(), start: self.starts })),
+                None => {
+                    self.discard();
+                    Err(Outcome::Crashed("a created answer without a machine id".to_string()))
+                }
+            },
+            Some("rejected") => Err(rejected(&answer)),
+            Some("unsupported") => Err(Outcome::Unsupported(reason(&answer))),
+            Some("error") => Err(Outcome::Error(reason(&answer))),
+            other => Err(self.protocol_error(other, "created")),
+        }
+    }
+
+    fn run_created(&mut self, machine: &Machine, req: &Request) -> Outcome {
+        let Some(m) = machine.handle::<ChildMachine>() else {
+            return foreign_machine(&self.name);
+        };
+        if m.start != self.starts || self.live.is_none() {
+            return Outcome::Error("the engine was restarted after it created this state machine".to_string());
+        }
+        let id = m.id.clone();
+        self.run_request(req, Some(&id))
+    }
+
+    fn delete(&mut self, machine: Machine) {
+        let Some(m) = machine.handle::<ChildMachine>() else { return };
+        if m.start == self.starts && self.live.is_some() {
+            // Whatever the answer, the machine is gone from our side.
+            let _ = self.request("delete", json!({"machine": m.id}));
         }
     }
 }
@@ -737,20 +793,14 @@ mod tests {
     #[test]
     fn run_body_leaves_out_absent_parts() {
         let (def, input) = (json!({"StartAt": "A"}), json!({"x": 1}));
-        let req = Request {
-            definition: &def,
-            input: &input,
-            behaviours: None,
-            context: None,
-            seed: 7,
-            flags: &[],
-            expects_history: false,
-        };
-        let body = run_body(&req, Duration::from_millis(1500));
+        let req = Request { seed: 7, ..Request::new(&def, &input) };
+        let body = run_body(&req, None, Duration::from_millis(1500));
         assert_eq!(
             body,
             json!({"definition": {"StartAt": "A"}, "input": {"x": 1}, "seed": 7, "limits": {"timeout_ms": 1500}})
         );
+        let created = run_body(&req, Some("m1"), Duration::from_millis(1500));
+        assert_eq!(created, json!({"machine": "m1", "input": {"x": 1}, "seed": 7, "limits": {"timeout_ms": 1500}}));
     }
 
     #[test]

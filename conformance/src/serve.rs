@@ -4,7 +4,9 @@
 
 use crate::engine::{Engine, Outcome, Reference, Request};
 use crate::process::PROTOCOL_VERSION;
+use asl::StateMachine;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
 /// The first message: who we are and what we run (everything the corpus holds).
@@ -23,12 +25,13 @@ pub fn hello() -> Value {
 pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
     writeln!(output, "{}", hello())?;
     output.flush()?;
+    let mut session = Session::default();
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let Some(answer) = answer(&line) else {
+        let Some(answer) = session.answer(&line) else {
             break;
         };
         writeln!(output, "{answer}")?;
@@ -37,28 +40,104 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()>
     Ok(())
 }
 
-/// The answer to one request line; `None` for `bye`.
-pub fn answer(line: &str) -> Option<Value> {
-    let msg: Value = match serde_json::from_str(line) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return Some(json!({"type": "error", "id": null, "message": "the request is not a JSON object"})),
-    };
-    let id = msg.get("id").cloned().unwrap_or(Value::Null);
-    let mut out = match msg.get("type").and_then(Value::as_str) {
-        Some("bye") => return None,
-        Some("run") => run(&msg),
-        Some("validate") => validate(&msg),
-        other => error(format!("unknown request type {other:?}")),
-    };
-    if let Value::Object(m) = &mut out {
-        // `type` first, then `id`, for readable transcripts.
-        let mut ordered = Map::new();
-        ordered.insert("type".into(), m.shift_remove("type").unwrap_or_default());
-        ordered.insert("id".into(), id);
-        ordered.extend(std::mem::take(m));
-        out = Value::Object(ordered);
+/// One engine session: the state machines created in it, by id.
+#[derive(Default)]
+pub struct Session {
+    machines: HashMap<String, StateMachine>,
+    created: u64,
+}
+
+impl Session {
+    /// The answer to one request line; `None` for `bye`.
+    pub fn answer(&mut self, line: &str) -> Option<Value> {
+        let msg: Value = match serde_json::from_str(line) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return Some(json!({"type": "error", "id": null, "message": "the request is not a JSON object"})),
+        };
+        let id = msg.get("id").cloned().unwrap_or(Value::Null);
+        let mut out = match msg.get("type").and_then(Value::as_str) {
+            Some("bye") => return None,
+            Some("run") => self.run(&msg),
+            Some("create") => self.create(&msg),
+            Some("delete") => self.delete(&msg),
+            Some("validate") => validate(&msg),
+            other => error(format!("unknown request type {other:?}")),
+        };
+        if let Value::Object(m) = &mut out {
+            // `type` first, then `id`, for readable transcripts.
+            let mut ordered = Map::new();
+            ordered.insert("type".into(), m.shift_remove("type").unwrap_or_default());
+            ordered.insert("id".into(), id);
+            ordered.extend(std::mem::take(m));
+            out = Value::Object(ordered);
+        }
+        Some(out)
     }
-    Some(out)
+
+    fn run(&mut self, msg: &Value) -> Value {
+        let checked;
+        let sm = match (msg.get("machine"), msg.get("definition")) {
+            (Some(m), _) => match m.as_str().and_then(|m| self.machines.get(m)) {
+                Some(sm) => sm,
+                None => return error(format!("no state machine {m} was created in this session")),
+            },
+            (None, Some(definition)) => match Reference::check(definition) {
+                (Some(sm), _) => {
+                    checked = sm;
+                    &checked
+                }
+                (None, diags) => return rejected(&diags),
+            },
+            (None, None) => return error("a run request needs a definition or a machine".to_string()),
+        };
+        let present = |k: &str| msg.get(k).filter(|v| !v.is_null());
+        let empty = json!({});
+        let req = Request {
+            behaviours: present("behaviours"),
+            context: present("context"),
+            seed: msg.get("seed").and_then(Value::as_u64).unwrap_or(0),
+            expects_history: msg.get("history") == Some(&Value::Bool(true)),
+            ..Request::new(&Value::Null, present("input").unwrap_or(&empty))
+        };
+        match Reference::execute(sm, &req) {
+            Outcome::Ran { result } => {
+                let mut m = Map::new();
+                m.insert("type".into(), "result".into());
+                if let Value::Object(fields) = result {
+                    m.extend(fields);
+                }
+                Value::Object(m)
+            }
+            Outcome::Unsupported(r) => json!({"type": "unsupported", "reason": r}),
+            Outcome::Poisoned(r) => json!({"type": "poisoned", "reason": r}),
+            Outcome::Error(e) | Outcome::Crashed(e) => error(e),
+            Outcome::Rejected { messages, .. } => error(messages.join("; ")),
+            Outcome::TimedOut => error("timed out".to_string()),
+        }
+    }
+
+    fn create(&mut self, msg: &Value) -> Value {
+        let Some(definition) = msg.get("definition") else {
+            return error("a create request needs a definition".to_string());
+        };
+        match Reference::check(definition) {
+            (Some(sm), _) => {
+                self.created += 1;
+                let machine = format!("m{}", self.created);
+                self.machines.insert(machine.clone(), sm);
+                json!({"type": "created", "machine": machine})
+            }
+            (None, diags) => rejected(&diags),
+        }
+    }
+
+    fn delete(&mut self, msg: &Value) -> Value {
+        let machine = msg.get("machine").and_then(Value::as_str).unwrap_or_default();
+        match self.machines.remove(machine) {
+            Some(_) => json!({"type": "deleted"}),
+            None => error(format!("no state machine {machine:?} was created in this session")),
+        }
+    }
 }
 
 fn error(message: String) -> Value {
@@ -70,57 +149,11 @@ fn rejected(diags: &[asl::Diagnostic]) -> Value {
     json!({"type": "rejected", "diagnostics": diags})
 }
 
-fn check(definition: &Value) -> (Option<asl::StateMachine>, Vec<asl::Diagnostic>) {
-    match definition {
-        Value::String(text) => asl::check_str(text),
-        v => asl::check(v),
-    }
-}
-
-fn run(msg: &Value) -> Value {
-    let Some(definition) = msg.get("definition") else {
-        return error("a run request needs a definition".to_string());
-    };
-    let (sm, diags) = check(definition);
-    if sm.is_none() {
-        return rejected(&diags);
-    }
-    let present = |k: &str| msg.get(k).filter(|v| !v.is_null());
-    let empty = json!({});
-    let req = Request {
-        definition,
-        input: present("input").unwrap_or(&empty),
-        behaviours: present("behaviours"),
-        context: present("context"),
-        seed: msg.get("seed").and_then(Value::as_u64).unwrap_or(0),
-        flags: &[],
-        expects_history: msg.get("history") == Some(&Value::Bool(true)),
-    };
-    // The in-process engine checks again, which keeps one code path for runs but doubles the
-    // validation cost (about half of a short run's time).
-    match Reference.run(&req) {
-        Outcome::Ran { result } => {
-            let mut m = Map::new();
-            m.insert("type".into(), "result".into());
-            if let Value::Object(fields) = result {
-                m.extend(fields);
-            }
-            Value::Object(m)
-        }
-        Outcome::Rejected { .. } => rejected(&diags),
-        Outcome::Unsupported(r) => json!({"type": "unsupported", "reason": r}),
-        Outcome::Poisoned(r) => json!({"type": "poisoned", "reason": r}),
-        Outcome::Error(e) => error(e),
-        Outcome::Crashed(r) => error(r),
-        Outcome::TimedOut => error("timed out".to_string()),
-    }
-}
-
 fn validate(msg: &Value) -> Value {
     let Some(definition) = msg.get("definition") else {
         return error("a validate request needs a definition".to_string());
     };
-    let (_, diags) = check(definition);
+    let (_, diags) = Reference::check(definition);
     json!({"type": "validation", "valid": diags.is_empty(), "diagnostics": diags})
 }
 
@@ -148,7 +181,7 @@ mod tests {
     #[test]
     fn runs_a_pass_state() {
         let req = json!({"type": "run", "id": "7", "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 3, "End": true}}}, "input": {}, "seed": 0});
-        let a = answer(&req.to_string()).unwrap_or_default();
+        let a = Session::default().answer(&req.to_string()).unwrap_or_default();
         assert_eq!(a["type"], "result");
         assert_eq!(a["id"], "7");
         assert_eq!(a["status"], "SUCCEEDED");
@@ -159,7 +192,7 @@ mod tests {
     #[test]
     fn rejects_with_codes_and_locations() {
         let req = json!({"type": "run", "id": 1, "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}});
-        let a = answer(&req.to_string()).unwrap_or_default();
+        let a = Session::default().answer(&req.to_string()).unwrap_or_default();
         assert_eq!(a["type"], "rejected");
         assert_eq!(a["id"], 1);
         assert_eq!(a["diagnostics"][0]["code"], "MISSING_TRANSITION_TARGET");
@@ -169,7 +202,7 @@ mod tests {
     #[test]
     fn definition_text_that_is_not_json_is_rejected() {
         let req = json!({"type": "run", "id": "t", "definition": "{not json"});
-        let a = answer(&req.to_string()).unwrap_or_default();
+        let a = Session::default().answer(&req.to_string()).unwrap_or_default();
         assert_eq!(a["type"], "rejected");
         assert_eq!(a["diagnostics"][0]["code"], "INVALID_JSON_DESCRIPTION");
     }
@@ -177,7 +210,7 @@ mod tests {
     #[test]
     fn validates() {
         let ok = json!({"type": "validate", "id": "v", "definition": {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}});
-        let a = answer(&ok.to_string()).unwrap_or_default();
+        let a = Session::default().answer(&ok.to_string()).unwrap_or_default();
         assert_eq!(a, json!({"type": "validation", "id": "v", "valid": true, "diagnostics": []}));
     }
 
@@ -189,13 +222,39 @@ mod tests {
         assert_eq!(lines[1]["id"], Value::Null);
         assert_eq!(lines[3]["id"], "d");
         assert_eq!(lines[3]["message"], "unknown request type Some(\"dance\")");
+        assert_eq!(lines[4]["message"], "a run request needs a definition or a machine");
     }
 
     #[test]
     fn bad_behaviours_are_an_error_answer() {
         let req = json!({"type": "run", "id": "b", "definition": {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "behaviours": 5});
-        let a = answer(&req.to_string()).unwrap_or_default();
+        let a = Session::default().answer(&req.to_string()).unwrap_or_default();
         assert_eq!(a["type"], "error");
         assert_eq!(a["id"], "b");
+    }
+
+    #[test]
+    fn a_created_machine_runs_many_times_until_deleted() {
+        let lines = transcript(concat!(
+            r#"{"type":"create","id":"c","definition":{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}}"#,
+            "\n",
+            r#"{"type":"run","id":"r1","machine":"m1","input":{"n":1}}"#,
+            "\n",
+            r#"{"type":"run","id":"r2","machine":"m1","input":{"n":2}}"#,
+            "\n",
+            r#"{"type":"delete","id":"d","machine":"m1"}"#,
+            "\n",
+            r#"{"type":"run","id":"r3","machine":"m1","input":{}}"#,
+            "\n",
+            r#"{"type":"create","id":"bad","definition":{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}}"#,
+            "\n",
+        ));
+        assert_eq!(lines[1], json!({"type": "created", "id": "c", "machine": "m1"}));
+        assert_eq!((&lines[2]["type"], &lines[2]["output"]), (&json!("result"), &json!({"n": 1})));
+        assert_eq!((&lines[3]["id"], &lines[3]["output"]), (&json!("r2"), &json!({"n": 2})));
+        assert_eq!(lines[4], json!({"type": "deleted", "id": "d"}));
+        assert_eq!(lines[5]["type"], "error");
+        assert_eq!(lines[6]["type"], "rejected");
+        assert_eq!(lines[6]["diagnostics"][0]["code"], "MISSING_TRANSITION_TARGET");
     }
 }

@@ -95,20 +95,61 @@ fn served_outcomes_equal_in_process_outcomes() {
     let input = json!({"a": [1, 2.5, "x"]});
     let behaviours = json!(7);
     for (def, b) in [(&bad_next, None), (&fails, None), (&text, None), (&fails, Some(&behaviours))] {
-        let req = Request {
-            definition: def,
-            input: &input,
-            behaviours: b,
-            context: None,
-            seed: 3,
-            flags: &[],
-            expects_history: false,
-        };
+        let req = Request { behaviours: b, seed: 3, ..Request::new(def, &input) };
         assert_eq!(served.run(&req), Reference.run(&req), "for {def}");
     }
     let validated = served.validate(&bad_next);
     let codes: Vec<String> = validated.unwrap_or_default().into_iter().map(|d| d.code).collect();
     assert_eq!(codes, ["MISSING_TRANSITION_TARGET", "MISSING_END_STATE"]);
+}
+
+#[test]
+fn a_machine_created_once_runs_like_a_definition_sent_each_time() {
+    let mut served = match ProcessEngine::spawn(&serve_cmd(), SHORT) {
+        Ok(e) => e,
+        Err(e) => panic!("aslcheck serve did not start: {e:#}"),
+    };
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 2}], "End": true}}});
+    let behaviours = json!({"T": [{"throw": {"error": "E"}}, {"return": {"ok": true}}]});
+    let empty = json!({});
+    let machine = match served.create(&Request { behaviours: Some(&behaviours), ..Request::new(&def, &empty) }) {
+        Ok(m) => m,
+        Err(o) => panic!("create: {o:?}"),
+    };
+    for n in 0..3 {
+        let input = json!({"n": n});
+        let req =
+            Request { behaviours: Some(&behaviours), seed: n, expects_history: n == 2, ..Request::new(&def, &input) };
+        assert_eq!(served.run_created(&machine, &req), Reference.run(&req), "execution {n}");
+    }
+    let plain = Request::new(&def, &empty);
+    let other = match Reference.create(&plain) {
+        Ok(m) => m,
+        Err(o) => panic!("{o:?}"),
+    };
+    assert!(matches!(served.run_created(&other, &plain), Outcome::Error(_)));
+    served.delete(machine);
+    let bad = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}});
+    let bad_req = Request::new(&bad, &empty);
+    assert_eq!(served.create(&bad_req).map(|_| ()), Err(Reference.run(&bad_req)));
+    assert_eq!(served.starts(), 1);
+}
+
+#[test]
+fn an_engine_without_create_says_so() {
+    if !have_python() {
+        return;
+    }
+    let script = engines().join("example_engine.py");
+    let mut toy = match ProcessEngine::spawn(&format!("python3 '{}'", script.display()), SHORT) {
+        Ok(e) => e,
+        Err(e) => panic!("{e:#}"),
+    };
+    let def = json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}});
+    let empty = json!({});
+    let created = toy.create(&Request::new(&def, &empty)).map(|_| ());
+    assert_eq!(created, Err(Outcome::Unsupported("create requests".to_string())));
 }
 
 /// Runs `cases` on the engine; returns the classes.
@@ -245,15 +286,7 @@ fn repeated_failed_restarts_give_up_quickly() {
         Err(e) => panic!("{e:#}"),
     };
     let (def, input) = (json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}), json!({}));
-    let req = Request {
-        definition: &def,
-        input: &input,
-        behaviours: None,
-        context: None,
-        seed: 0,
-        flags: &[],
-        expects_history: false,
-    };
+    let req = Request::new(&def, &input);
     let outcomes: Vec<Outcome> = (0..6).map(|_| engine.run(&req)).collect();
     let crashed = |o: &Outcome, text: &str| matches!(o, Outcome::Crashed(r) if r.contains(text));
     assert!(crashed(&outcomes[0], "exited with exit status: 4"), "{:?}", outcomes[0]);

@@ -28,15 +28,7 @@ fn engine(url: &str, timeout: f64) -> SfnEngine {
 }
 
 fn ran(engine: &mut SfnEngine, definition: Value, input: Value, behaviours: Value) -> Value {
-    let req = Request {
-        definition: &definition,
-        input: &input,
-        behaviours: Some(&behaviours),
-        context: None,
-        seed: 0,
-        flags: &[],
-        expects_history: false,
-    };
+    let req = Request { behaviours: Some(&behaviours), ..Request::new(&definition, &input) };
     match engine.run(&req) {
         Outcome::Ran { result } => result,
         other => panic!("expected a run, got {other:?}"),
@@ -115,18 +107,41 @@ fn cases_that_run_too_long_time_out_and_nothing_is_left_behind() {
         json!({"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}});
     let mut longer = engine(&moto.url, 1.5);
     let input = json!({});
-    let req = Request {
-        definition: &def,
-        input: &input,
-        behaviours: None,
-        context: None,
-        seed: 0,
-        flags: &[],
-        expects_history: false,
-    };
+    let req = Request::new(&def, &input);
     let outcome = longer.run(&req);
     assert!(matches!(outcome, Outcome::Ran { .. } | Outcome::TimedOut), "{outcome:?}");
     assert_eq!(e.leftover_machines().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn a_machine_created_once_runs_many_executions_then_is_deleted() {
+    let moto = moto();
+    let mut e = engine(&moto.url, 10.0);
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultPath": "$.r", "End": true}}});
+    let behaviours = json!({"T": [{"return": {"ok": true}}]});
+    let empty = json!({});
+    let machine = match e.create(&Request { behaviours: Some(&behaviours), ..Request::new(&def, &empty) }) {
+        Ok(m) => m,
+        Err(o) => panic!("create: {o:?}"),
+    };
+    assert_eq!(e.leftover_machines().unwrap().len(), 1);
+    for n in 0..3 {
+        let input = json!({"n": n});
+        let req = Request { behaviours: Some(&behaviours), ..Request::new(&def, &input) };
+        match e.run_created(&machine, &req) {
+            Outcome::Ran { result } => {
+                assert_eq!(result["output"], json!({"n": n, "r": {"ok": true}}));
+                assert_eq!(result["states"], json!(["T"]));
+            }
+            other => panic!("execution {n}: {other:?}"),
+        }
+    }
+    assert_eq!(e.leftover_machines().unwrap().len(), 1, "one machine for every execution");
+    e.delete(machine);
+    assert_eq!(e.leftover_machines().unwrap(), Vec::<String>::new());
+    let text = json!("{\"StartAt\": ");
+    assert!(matches!(e.create(&Request::new(&text, &empty)), Err(Outcome::Rejected { .. })));
 }
 
 #[test]
@@ -135,15 +150,7 @@ fn a_definition_moto_refuses_is_rejected_with_its_code() {
     let mut e = engine(&moto.url, 10.0);
     let def = json!("{\"StartAt\": ");
     let input = json!({});
-    let req = Request {
-        definition: &def,
-        input: &input,
-        behaviours: None,
-        context: None,
-        seed: 0,
-        flags: &[],
-        expects_history: false,
-    };
+    let req = Request::new(&def, &input);
     let Outcome::Rejected { codes, messages } = e.run(&req) else { panic!("not rejected") };
     assert!(!codes.is_empty() && messages[0].contains(&codes[0]), "{codes:?} {messages:?}");
 }
@@ -155,15 +162,7 @@ fn express_cases_use_start_sync_execution_which_moto_lacks() {
     let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": true}}});
     let input = json!({});
     let flags = vec!["express".to_string()];
-    let req = Request {
-        definition: &def,
-        input: &input,
-        behaviours: None,
-        context: None,
-        seed: 0,
-        flags: &flags,
-        expects_history: false,
-    };
+    let req = Request { flags: &flags, ..Request::new(&def, &input) };
     // moto 5.2.5 answers StartSyncExecution with an HTML 500 page (NotImplementedError).
     match e.run(&req) {
         Outcome::Crashed(why) => assert!(why.starts_with("StartSyncExecution failed: HTTP 500"), "{why}"),

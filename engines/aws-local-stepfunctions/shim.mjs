@@ -500,18 +500,45 @@ function construct(definition) {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
+/** Machines made by `create` requests, by id: each is a constructed StateMachine, run again
+ * by every `run` that names it (as StartExecution runs a machine CreateStateMachine made). */
+const machines = new Map();
+let created = 0;
+
+function create(msg) {
+  if (!own(msg, 'definition')) return { type: 'error', message: 'a create request needs a definition' };
+  const parsed = definitionOf(msg);
+  if (parsed.rejected) return { type: 'rejected', diagnostics: parsed.rejected };
+  const built = construct(parsed.definition);
+  if (built.rejected) return { type: 'rejected', diagnostics: built.rejected };
+  const machine = `m${++created}`;
+  machines.set(machine, built);
+  return { type: 'created', machine };
+}
+
+function remove(msg) {
+  if (!machines.delete(msg.machine)) return { type: 'error', message: `no state machine ${JSON.stringify(msg.machine)}` };
+  return { type: 'deleted' };
+}
+
 async function run(msg) {
-  if (!own(msg, 'definition')) return { type: 'error', message: 'a run request needs a definition' };
+  let built;
+  if (own(msg, 'machine')) {
+    built = machines.get(msg.machine);
+    if (!built) return { type: 'error', message: `no state machine ${JSON.stringify(msg.machine)} was created` };
+  } else if (!own(msg, 'definition')) return { type: 'error', message: 'a run request needs a definition or a machine' };
   let behaviours;
   try {
     behaviours = parseBehaviours(msg.behaviours);
   } catch (e) {
     return { type: 'error', message: e.message };
   }
-  const parsed = definitionOf(msg);
-  if (parsed.rejected) return { type: 'rejected', diagnostics: parsed.rejected };
-  const built = construct(parsed.definition);
-  if (built.rejected) return { type: 'rejected', diagnostics: built.rejected };
+  if (!built) {
+    const parsed = definitionOf(msg);
+    if (parsed.rejected) return { type: 'rejected', diagnostics: parsed.rejected };
+    built = construct(parsed.definition);
+    if (built.rejected) return { type: 'rejected', diagnostics: built.rejected };
+  }
 
   const context = msg.context && typeof msg.context === 'object' ? msg.context : undefined;
   const start = RealDate.parse(context?.Execution?.StartTime ?? '');
@@ -673,6 +700,8 @@ async function answer(line) {
   let out;
   try {
     if (msg.type === 'run') out = await run(msg);
+    else if (msg.type === 'create') out = create(msg);
+    else if (msg.type === 'delete') out = remove(msg);
     else if (msg.type === 'validate') out = validate(msg);
     else out = { type: 'error', message: `unknown request type ${JSON.stringify(msg.type)}` };
   } catch (e) {

@@ -134,11 +134,49 @@ fn median(mut xs: Vec<f64>) -> f64 {
     }
 }
 
-/// What one engine did with one workload.
-fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &Args) -> Value {
+/// How executions get their state machine.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Every execution brings its definition, as a conformance case does: the engine parses,
+    /// validates (creates) and runs it each time.
+    PerRun,
+    /// The machine is created once (`Engine::create`: CreateStateMachine), and each measured
+    /// execution runs it (StartExecution).
+    CreatedOnce,
+}
+
+impl Mode {
+    const ALL: [Mode; 2] = [Mode::PerRun, Mode::CreatedOnce];
+
+    fn key(self) -> &'static str {
+        match self {
+            Mode::PerRun => "per_run",
+            Mode::CreatedOnce => "created_once",
+        }
+    }
+}
+
+/// What one engine did with one workload in one mode.
+fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &Args, mode: Mode) -> Value {
     if b.real_clock() && needs_seconds > 0.0 {
         return json!({"status": format!("skipped: needs {needs_seconds} s of real time")});
     }
+    match mode {
+        Mode::PerRun => timed_runs(b, want, a, &mut |e| e.run(req)),
+        Mode::CreatedOnce => {
+            let machine = match b.engine().create(req) {
+                Ok(m) => m,
+                Err(o) => return json!({"status": status_of(&o)}),
+            };
+            let r = timed_runs(b, want, a, &mut |e| e.run_created(&machine, req));
+            b.engine().delete(machine);
+            r
+        }
+    }
+}
+
+/// A warm-up execution, which also checks the answer, then the measured ones.
+fn timed_runs(b: &mut Bench, want: &Value, a: &Args, execute: &mut dyn FnMut(&mut dyn Engine) -> Outcome) -> Value {
     let cap = Duration::from_secs_f64(a.cap);
     let reset = b.pid().is_some_and(reset_peak);
     let (min_runs, min_time) = match (&b.kind, a.quick) {
@@ -147,9 +185,8 @@ fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &A
         (_, false) => (10, Duration::ZERO),
         (_, true) => (3, Duration::ZERO),
     };
-    // A warm-up run, which also checks the answer.
     let t = Instant::now();
-    let outcome = b.engine().run(req);
+    let outcome = execute(b.engine());
     let warm = t.elapsed();
     let mut note = Value::Null;
     match &outcome {
@@ -158,13 +195,8 @@ fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &A
                 note = json!("output differs from the reference's");
             }
         }
-        Outcome::Ran { result } => {
-            let cause: String = result["cause"].as_str().unwrap_or("").chars().take(160).collect();
-            return json!({"status": format!("failed: {} {} ({cause})", result["status"], result["error"])});
-        }
         Outcome::TimedOut => return json!({"status": "timeout", "seconds": warm.as_secs_f64()}),
-        Outcome::Unsupported(r) => return json!({"status": format!("unsupported: {r}")}),
-        other => return json!({"status": format!("error: {other:?}").chars().take(300).collect::<String>()}),
+        other => return json!({"status": status_of(other)}),
     }
     if warm > cap {
         return json!({"status": "timeout", "seconds": warm.as_secs_f64()});
@@ -176,10 +208,10 @@ fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &A
             break;
         }
         let t = Instant::now();
-        let o = b.engine().run(req);
+        let o = execute(b.engine());
         let e = t.elapsed();
         if !matches!(o, Outcome::Ran { .. }) {
-            return json!({"status": format!("error on a later run: {o:?}").chars().take(300).collect::<String>()});
+            return json!({"status": format!("on a later run: {}", status_of(&o))});
         }
         times.push(e.as_secs_f64());
     }
@@ -187,6 +219,20 @@ fn measure(b: &mut Bench, req: &Request, want: &Value, needs_seconds: f64, a: &A
     let m = median(times);
     let rss = if reset { b.pid().and_then(peak_rss_kib) } else { None };
     json!({"status": "ok", "median_seconds": m, "runs": runs, "peak_rss_kib": rss, "note": note})
+}
+
+/// The table cell for an outcome that is not a successful run.
+fn status_of(outcome: &Outcome) -> String {
+    let s = match outcome {
+        Outcome::Ran { result } => {
+            let cause: String = result["cause"].as_str().unwrap_or("").chars().take(160).collect();
+            format!("failed: {} {} ({cause})", result["status"], result["error"])
+        }
+        Outcome::TimedOut => "timeout".to_string(),
+        Outcome::Unsupported(r) => format!("unsupported: {r}"),
+        other => format!("error: {other:?}"),
+    };
+    s.chars().take(300).collect()
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -203,15 +249,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .collect();
     let mut rows = Vec::new();
     for w in &workloads {
-        let req = Request {
-            definition: &w.definition,
-            input: &w.input,
-            behaviours: Some(&w.behaviours),
-            context: None,
-            seed: 0,
-            flags: &[],
-            expects_history: false,
-        };
+        let req = Request { behaviours: Some(&w.behaviours), ..Request::new(&w.definition, &w.input) };
         let Outcome::Ran { result: want } = Reference.run(&req) else {
             bail!("{}: the reference did not run it", w.name)
         };
@@ -219,21 +257,29 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let needs = want["duration_seconds"].as_f64().unwrap_or(0.0);
         let mut results = serde_json::Map::new();
         for b in benches.iter_mut() {
-            eprint!("{} on {} ... ", w.name, b.label);
-            let mut r = measure(b, &req, &want, needs, &a);
-            if let Some(m) = r["median_seconds"].as_f64() {
-                r["transitions_per_second"] = json!(transitions as f64 / m);
+            let mut modes = serde_json::Map::new();
+            for mode in Mode::ALL {
+                eprint!("{} on {}, {} ... ", w.name, b.label, mode.key());
+                let mut r = measure(b, &req, &want, needs, &a, mode);
+                if let Some(m) = r["median_seconds"].as_f64() {
+                    r["transitions_per_second"] = json!(transitions as f64 / m);
+                }
+                eprintln!(
+                    "{}",
+                    r["median_seconds"]
+                        .as_f64()
+                        .map_or_else(|| r["status"].to_string(), |m| format!("{:.3} ms", m * 1e3))
+                );
+                modes.insert(mode.key().to_string(), r);
             }
-            eprintln!(
-                "{}",
-                r["median_seconds"].as_f64().map_or_else(|| r["status"].to_string(), |m| format!("{:.3} ms", m * 1e3))
-            );
-            results.insert(b.label.clone(), r);
+            results.insert(b.label.clone(), Value::Object(modes));
         }
-        let reference = results.get("reference").and_then(|r| r["median_seconds"].as_f64());
-        for r in results.values_mut() {
-            if let (Some(m), Some(base)) = (r["median_seconds"].as_f64(), reference) {
-                r["ratio_to_reference"] = json!(m / base);
+        for mode in Mode::ALL {
+            let reference = results.get("reference").and_then(|r| r[mode.key()]["median_seconds"].as_f64());
+            for r in results.values_mut() {
+                if let (Some(m), Some(base)) = (r[mode.key()]["median_seconds"].as_f64(), reference) {
+                    r[mode.key()]["ratio_to_reference"] = json!(m / base);
+                }
             }
         }
         rows.push(
@@ -279,11 +325,11 @@ fn markdown(doc: &Value) -> String {
     let _ = writeln!(s, "# cargo xtask bench, {}\n", doc["date"].as_str().unwrap_or(""));
     let _ = writeln!(
         s,
-        "Median wall time of one execution through each engine's adapter (the reference: parse, validate, \
-         run recording the history, result as JSON without it, as for a case that does not check it), \
-         transitions per second (transitions counted by the reference), \
-         and times slower than the reference in this run. Cores: {}; load average before {} / after {}; \
-         {}{}; cap {} s per engine and workload.\n",
+        "Median wall time of one execution through each engine's adapter, transitions per second \
+         (transitions counted by the reference), and times slower than the reference in the same run and mode. \
+         The reference runs in this process, records the history and returns its result without it, as for a \
+         case that does not check it; a process engine answers over its pipes; an API endpoint over HTTP. \
+         Cores: {}; load average before {} / after {}; {}{}; cap {} s per engine, workload and mode.\n",
         doc["cores"],
         doc["load_average_before"].as_str().unwrap_or(""),
         doc["load_average_after"].as_str().unwrap_or(""),
@@ -291,39 +337,21 @@ fn markdown(doc: &Value) -> String {
         if doc["quick"] == true { ", --quick" } else { "" },
         doc["cap_seconds"],
     );
-    let _ = write!(s, "| workload | transitions |");
-    for l in &labels {
-        let _ = write!(s, " {l} |");
-    }
-    let _ = writeln!(s, " reference ÷ fastest peer |");
-    let _ = writeln!(s, "|---|---:|{}---:|", "---|".repeat(labels.len()));
-    let empty = serde_json::Map::new();
-    for row in doc["workloads"].as_array().into_iter().flatten() {
-        let _ = write!(s, "| {} | {} |", row["workload"].as_str().unwrap_or(""), row["transitions"]);
-        let results = row["results"].as_object().unwrap_or(&empty);
-        let mut fastest: Option<f64> = None;
-        for l in &labels {
-            let r = &results.get(l).cloned().unwrap_or(Value::Null);
-            match r["median_seconds"].as_f64() {
-                Some(m) => {
-                    let tps = r["transitions_per_second"].as_f64().unwrap_or(0.0);
-                    let ratio = r["ratio_to_reference"].as_f64().unwrap_or(0.0);
-                    let mark = if r["note"].is_null() { "" } else { " ⚠" };
-                    if l != "reference" {
-                        fastest = Some(fastest.map_or(ratio, |f: f64| f.min(ratio)));
-                        let _ = write!(s, " {} · {} t/s · {:.0}×{mark} |", ms(m), si(tps), ratio);
-                    } else {
-                        let _ = write!(s, " {} · {} t/s |", ms(m), si(tps));
-                    }
-                }
-                None => {
-                    let _ = write!(s, " {} |", r["status"].as_str().unwrap_or("—"));
-                }
-            }
-        }
-        let _ = writeln!(s, " {} |", fastest.map_or_else(|| "—".to_string(), |f| format!("{f:.0}×")));
-    }
-    let _ = writeln!(s, "\n## Peak RSS (VmHWM, reset before each workload)\n");
+    let _ = writeln!(
+        s,
+        "## Each execution brings its definition\n\nAs a conformance case runs: the engine parses, validates \
+         (creates) and executes the machine every time.\n"
+    );
+    speed_table(&mut s, doc, &labels, Mode::PerRun);
+    let _ = writeln!(
+        s,
+        "\n## Created once, then executed\n\nThe machine is created once (CreateStateMachine; a `create` request \
+         of the process protocol) and each measured execution runs it (StartExecution). An engine that cannot \
+         keep a machine says `unsupported`.\n"
+    );
+    speed_table(&mut s, doc, &labels, Mode::CreatedOnce);
+    let _ =
+        writeln!(s, "\n## Peak RSS (VmHWM, reset before each workload's measured executions, each definition sent)\n");
     let _ = writeln!(
         s,
         "The reference row is the xtask process itself; a process engine's is its child; `sfn:moto`'s is the \
@@ -337,25 +365,22 @@ fn markdown(doc: &Value) -> String {
     for row in doc["workloads"].as_array().into_iter().flatten() {
         let _ = write!(s, "| {} |", row["workload"].as_str().unwrap_or(""));
         for l in &labels {
-            let kib = row["results"][l.as_str()]["peak_rss_kib"].as_u64();
+            let kib = row["results"][l.as_str()][Mode::PerRun.key()]["peak_rss_kib"].as_u64();
             let _ = write!(s, " {} |", kib.map_or_else(|| "—".to_string(), |k| format!("{:.1} MB", k as f64 / 1024.0)));
         }
         let _ = writeln!(s);
     }
-    let notes: Vec<String> = doc["workloads"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| {
-            let w = row["workload"].as_str().unwrap_or("").to_string();
-            row["results"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(move |(l, r)| r["note"].as_str().map(|n| format!("- ⚠ {w} on {l}: {n}")))
-        })
-        .collect();
+    let mut notes = Vec::new();
+    for row in doc["workloads"].as_array().into_iter().flatten() {
+        let w = row["workload"].as_str().unwrap_or("");
+        for (l, modes) in row["results"].as_object().into_iter().flatten() {
+            for mode in Mode::ALL {
+                if let Some(n) = modes[mode.key()]["note"].as_str() {
+                    notes.push(format!("- ⚠ {w} on {l} ({}): {n}", mode.key()));
+                }
+            }
+        }
+    }
     if !notes.is_empty() {
         let _ = writeln!(s, "\n{}", notes.join("\n"));
     }
@@ -364,6 +389,49 @@ fn markdown(doc: &Value) -> String {
         let _ = writeln!(s, "- {}: {}", e["label"].as_str().unwrap_or(""), e["version"].as_str().unwrap_or(""));
     }
     s
+}
+
+/// One row per workload: each engine's time, rate and ratio in `mode`, and the fastest peer's ratio.
+fn speed_table(s: &mut String, doc: &Value, labels: &[String], mode: Mode) {
+    let _ = write!(s, "| workload | transitions |");
+    for l in labels {
+        let _ = write!(s, " {l} |");
+    }
+    let _ = writeln!(s, " fastest peer ÷ reference |");
+    let _ = writeln!(s, "|---|---:|{}---:|", "---|".repeat(labels.len()));
+    for row in doc["workloads"].as_array().into_iter().flatten() {
+        let _ = write!(s, "| {} | {} |", row["workload"].as_str().unwrap_or(""), row["transitions"]);
+        let mut fastest: Option<f64> = None;
+        for l in labels {
+            let r = &row["results"][l.as_str()][mode.key()];
+            match r["median_seconds"].as_f64() {
+                Some(m) => {
+                    let tps = r["transitions_per_second"].as_f64().unwrap_or(0.0);
+                    let ratio = r["ratio_to_reference"].as_f64().unwrap_or(0.0);
+                    let mark = if r["note"].is_null() { "" } else { " ⚠" };
+                    if l != "reference" {
+                        fastest = Some(fastest.map_or(ratio, |f: f64| f.min(ratio)));
+                        let _ = write!(s, " {} · {} t/s · {}{mark} |", ms(m), si(tps), times(ratio));
+                    } else {
+                        let _ = write!(s, " {} · {} t/s |", ms(m), si(tps));
+                    }
+                }
+                None => {
+                    let _ = write!(s, " {} |", r["status"].as_str().unwrap_or("—"));
+                }
+            }
+        }
+        let _ = writeln!(s, " {} |", fastest.map_or_else(|| "—".to_string(), times));
+    }
+}
+
+/// A ratio, with a decimal where it is small enough to matter.
+fn times(ratio: f64) -> String {
+    if ratio < 10.0 {
+        format!("{ratio:.1}×")
+    } else {
+        format!("{ratio:.0}×")
+    }
 }
 
 fn ms(seconds: f64) -> String {

@@ -17,7 +17,7 @@ pub mod mock_config;
 pub mod moto;
 pub mod teststate_api;
 
-use crate::engine::{Engine, Outcome, Reference, Request};
+use crate::engine::{foreign_machine, Engine, Machine, Outcome, Reference, Request};
 use api::{Api, CallError};
 use asl::Behaviours;
 use serde_json::{json, Value};
@@ -298,6 +298,38 @@ impl Engine for SfnEngine {
         self.cfg.timing_tolerance.unwrap_or(default)
     }
 
+    fn create(&mut self, req: &Request) -> Result<Machine, Outcome> {
+        let job = self.job(req)?;
+        let arn = self.rt.block_on(create_machine(&self.api, &job))?;
+        Ok(Machine::new(CreatedMachine { arn, job }))
+    }
+
+    fn run_created(&mut self, machine: &Machine, req: &Request) -> Outcome {
+        let Some(m) = machine.handle::<CreatedMachine>() else {
+            return foreign_machine(&self.name);
+        };
+        let execution_name = match context_execution_name(req.context) {
+            Ok(n) => n,
+            Err(o) => return o,
+        };
+        // AWS names an unnamed execution with a UUID; moto 5.2.5 (executions simulated) names
+        // every one `None`, so a second unnamed execution of a machine is refused there as
+        // ExecutionAlreadyExists. Executions of a created machine are therefore always named.
+        let execution_name =
+            execution_name.or_else(|| Some(format!("e{}", self.counter.fetch_add(1, Ordering::SeqCst))));
+        let job = Job { input: req.input.to_string(), execution_name, ..m.job.clone() };
+        let halt = AtomicBool::new(false);
+        self.rt.block_on(execute(&self.api, &m.arn, &job, &halt))
+    }
+
+    fn delete(&mut self, machine: Machine) {
+        if let Some(m) = machine.handle::<CreatedMachine>() {
+            if let Err(e) = self.rt.block_on(self.api.delete_machine(&m.arn)) {
+                eprintln!("sfn engine: could not delete state machine {}: {e}", m.arn);
+            }
+        }
+    }
+
     fn run_stream(
         &mut self,
         reqs: &mut dyn Iterator<Item = (usize, Request)>,
@@ -359,16 +391,29 @@ impl Engine for SfnEngine {
     }
 }
 
+/// A state machine made by [`Engine::create`]: its ARN, and the job it was made for.
+struct CreatedMachine {
+    arn: String,
+    job: Job,
+}
+
+/// CreateStateMachine for a job. Any refusal is a rejected definition (moto answers some with
+/// UnknownError, not InvalidDefinition): the comparison then shows which code it gave.
+async fn create_machine(api: &Api, job: &Job) -> Result<String, Outcome> {
+    match api.create_machine(&job.machine_name, &job.definition, &job.role_arn, job.express).await {
+        Ok(arn) => Ok(arn),
+        Err(CallError::Rejected { code, message } | CallError::Failed { code, message }) => {
+            Err(rejected(&code, &message))
+        }
+        Err(e) => Err(call_failed("CreateStateMachine", e)),
+    }
+}
+
 /// One case, start to finish; the state machine is deleted whatever happened.
 async fn run_job(api: Arc<Api>, job: Job, halt: Arc<AtomicBool>) -> Outcome {
-    let arn = match api.create_machine(&job.machine_name, &job.definition, &job.role_arn, job.express).await {
+    let arn = match create_machine(&api, &job).await {
         Ok(arn) => arn,
-        // Any refusal is a rejected definition (moto answers some with UnknownError, not
-        // InvalidDefinition): the comparison then shows which code it gave.
-        Err(CallError::Rejected { code, message } | CallError::Failed { code, message }) => {
-            return rejected(&code, &message)
-        }
-        Err(e) => return call_failed("CreateStateMachine", e),
+        Err(outcome) => return outcome,
     };
     let outcome = execute(&api, &arn, &job, &halt).await;
     if let Err(e) = api.delete_machine(&arn).await {

@@ -7,10 +7,15 @@
 //! Tasks would call AWS services through fakecloud's registry, which this peer does not run:
 //! definitions with Task states are answered `unsupported`. `states`, `retries` and `history`
 //! are not reported (fakecloud's event log is reported only as `events`, a count).
+//!
+//! `create` keeps the definition text under an id, as fakecloud's CreateStateMachine stores
+//! it; a `run` naming that machine hands the stored text to the interpreter, as its
+//! StartExecution does (the interpreter parses the text for every execution).
 
 use fakecloud_stepfunctions::interpreter::execute_state_machine;
 use fakecloud_stepfunctions::{Execution, SharedStepFunctionsState};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
@@ -25,6 +30,8 @@ fn main() {
         &json!({"type": "hello", "protocol": 1, "engine": "fakecloud", "version": "fakecloud-stepfunctions 0.51.0",
             "features": ["*"], "unsupported": ["task", "variables", "jsonata"]}),
     );
+    let mut machines: HashMap<String, String> = HashMap::new();
+    let mut created = 0;
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         if line.trim().is_empty() {
@@ -40,7 +47,26 @@ fn main() {
         let id = msg["id"].clone();
         let answer = match msg["type"].as_str() {
             Some("bye") => break,
-            Some("run") => run(&msg),
+            Some("run") => match msg.get("machine") {
+                Some(m) => match m.as_str().and_then(|m| machines.get(m)) {
+                    Some(text) => execute(text, &msg),
+                    None => json!({"type": "error", "message": format!("no state machine {m} was created")}),
+                },
+                None => run(&msg),
+            },
+            Some("create") => match definition(&msg) {
+                Ok(text) => {
+                    created += 1;
+                    let machine = format!("m{created}");
+                    machines.insert(machine.clone(), text);
+                    json!({"type": "created", "machine": machine})
+                }
+                Err(answer) => answer,
+            },
+            Some("delete") => match msg["machine"].as_str().and_then(|m| machines.remove(m)) {
+                Some(_) => json!({"type": "deleted"}),
+                None => json!({"type": "error", "message": "no such state machine"}),
+            },
             Some("validate") => json!({"type": "unsupported", "reason": "no separate validator"}),
             other => json!({"type": "error", "message": format!("unknown request type {other:?}")}),
         };
@@ -63,19 +89,36 @@ fn has_task(v: &Value) -> bool {
     }
 }
 
-fn run(msg: &Value) -> Value {
+/// The definition text of a run or create request, or the answer that refuses it.
+fn definition(msg: &Value) -> Result<String, Value> {
     let definition = match &msg["definition"] {
         Value::String(text) => match serde_json::from_str::<Value>(text) {
             Ok(v) => v,
             Err(e) => {
-                return json!({"type": "rejected", "diagnostics": [{"code": "INVALID_JSON_DESCRIPTION", "message": e.to_string()}]})
+                return Err(
+                    json!({"type": "rejected", "diagnostics": [{"code": "INVALID_JSON_DESCRIPTION", "message": e.to_string()}]}),
+                )
             }
         },
         v => v.clone(),
     };
     if has_task(&definition) {
-        return json!({"type": "unsupported", "reason": "Task states need fakecloud's service registry, which this peer does not run"});
+        return Err(
+            json!({"type": "unsupported", "reason": "Task states need fakecloud's service registry, which this peer does not run"}),
+        );
     }
+    Ok(definition.to_string())
+}
+
+fn run(msg: &Value) -> Value {
+    match definition(msg) {
+        Ok(text) => execute(&text, msg),
+        Err(answer) => answer,
+    }
+}
+
+/// One execution of a definition (its text) with the request's input.
+fn execute(definition: &str, msg: &Value) -> Value {
     let input = msg.get("input").cloned().unwrap_or(json!({})).to_string();
     let arn = format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:aslcheck:run");
     let state: SharedStepFunctionsState =
