@@ -393,6 +393,14 @@ fn markdown(doc: &Value) -> String {
 
 /// One row per workload: each engine's time, rate and ratio in `mode`, and the fastest peer's ratio.
 fn speed_table(s: &mut String, doc: &Value, labels: &[String], mode: Mode) {
+    // The reference behind `aslcheck serve` (a process engine named "reference") is not a peer.
+    let peers: Vec<&str> = doc["engines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["name"] != "reference")
+        .filter_map(|e| e["label"].as_str())
+        .collect();
     let _ = write!(s, "| workload | transitions |");
     for l in labels {
         let _ = write!(s, " {l} |");
@@ -410,7 +418,9 @@ fn speed_table(s: &mut String, doc: &Value, labels: &[String], mode: Mode) {
                     let ratio = r["ratio_to_reference"].as_f64().unwrap_or(0.0);
                     let mark = if r["note"].is_null() { "" } else { " ⚠" };
                     if l != "reference" {
-                        fastest = Some(fastest.map_or(ratio, |f: f64| f.min(ratio)));
+                        if peers.contains(&l.as_str()) {
+                            fastest = Some(fastest.map_or(ratio, |f: f64| f.min(ratio)));
+                        }
                         let _ = write!(s, " {} · {} t/s · {}{mark} |", ms(m), si(tps), times(ratio));
                     } else {
                         let _ = write!(s, " {} · {} t/s |", ms(m), si(tps));
@@ -462,6 +472,37 @@ mod tests {
     fn median_of_odd_and_even() {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+
+    #[test]
+    fn the_table_shows_each_mode_with_its_own_ratios() {
+        let doc = json!({
+            "date": "2026-12-02T00:00:00Z", "cores": 2, "optimized": true, "quick": false, "cap_seconds": 60.0,
+            "load_average_before": "0.1", "load_average_after": "0.2",
+            "engines": [{"label": "reference", "name": "reference", "version": "asl"},
+                {"label": "served", "name": "reference", "version": "asl"}, {"label": "peer", "name": "peer", "version": "1"}],
+            "workloads": [{"workload": "w", "transitions": 100, "results": {
+                "reference": {
+                    "per_run": {"median_seconds": 1e-4, "transitions_per_second": 1e6, "ratio_to_reference": 1.0},
+                    "created_once": {"median_seconds": 1e-5, "transitions_per_second": 1e7, "ratio_to_reference": 1.0}},
+                "served": {
+                    "per_run": {"median_seconds": 1.5e-4, "transitions_per_second": 6.7e5, "ratio_to_reference": 1.5},
+                    "created_once": {"status": "timeout"}},
+                "peer": {
+                    "per_run": {"median_seconds": 2e-4, "transitions_per_second": 5e5, "ratio_to_reference": 2.0},
+                    "created_once": {"status": "unsupported: peer creates its state machine for every run"}}}}]
+        });
+        let md = markdown(&doc);
+        let tables: Vec<&str> = md.split("\n## ").collect();
+        assert!(tables[1].starts_with("Each execution brings its definition"), "{md}");
+        assert!(tables[1].contains("| w | 100 | 100.0 µs · 1.00M t/s | 150.0 µs · 670.0k t/s · 1.5× | 200.0 µs · 500.0k t/s · 2.0× | 2.0× |"), "{md}");
+        assert!(tables[2].starts_with("Created once"), "{md}");
+        assert!(
+            tables[2].contains(
+                "| w | 100 | 10.0 µs · 10.00M t/s | timeout | unsupported: peer creates its state machine for every run | — |"
+            ),
+            "{md}"
+        );
     }
 
     #[test]
