@@ -443,8 +443,20 @@ async fn execute(api: &Api, arn: &str, job: &Job, halt: &AtomicBool) -> Outcome 
     };
     let deadline = Instant::now() + job.timeout;
     let mut pause = Duration::from_millis(10);
+    let mut settle: Option<Instant> = None;
     let end = loop {
         match api.describe(&exec).await {
+            // moto 5.2.5 marks an execution SUCCEEDED a moment before it sets the output (its
+            // worker assigns the status first), so a poll can see one without the other. AWS
+            // documents the output as set whenever the execution succeeded: such an answer is
+            // read again, for up to a second, before it is taken as it is.
+            Ok(Some(end))
+                if end.status == "SUCCEEDED"
+                    && end.output.is_none()
+                    && *settle.get_or_insert_with(|| Instant::now() + Duration::from_secs(1)) > Instant::now() =>
+            {
+                pause = Duration::from_millis(10);
+            }
             Ok(Some(end)) => break end,
             Ok(None) => {}
             Err(e) => return call_failed("DescribeExecution", e),
