@@ -15,15 +15,16 @@ pub const MAX_EVENTS: u64 = 25_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Details {
     None,
-    /// `stateEnteredEventDetails`: the state's name and its input as JSON text.
+    /// `stateEnteredEventDetails`: the state's name and its input as JSON text (shared with
+    /// the previous state's Exited output, which is the same value).
     Entered {
         name: Arc<str>,
-        input: String,
+        input: Arc<str>,
     },
     /// `stateExitedEventDetails`: name, output text, and assigned variables as JSON texts.
     Exited {
         name: Arc<str>,
-        output: String,
+        output: Arc<str>,
         assigned: Option<Vec<(String, String)>>,
     },
     Json(Map<String, Value>),
@@ -128,14 +129,14 @@ impl Details {
             Details::Entered { name, input } => {
                 let mut m = Map::with_capacity(3);
                 m.insert("name".into(), name.as_ref().into());
-                m.insert("input".into(), input.into());
+                m.insert("input".into(), input.as_ref().into());
                 m.insert("inputDetails".into(), truncated());
                 Some(m)
             }
             Details::Exited { name, output, assigned } => {
                 let mut m = Map::with_capacity(if assigned.is_some() { 5 } else { 3 });
                 m.insert("name".into(), name.as_ref().into());
-                m.insert("output".into(), output.into());
+                m.insert("output".into(), output.as_ref().into());
                 m.insert("outputDetails".into(), truncated());
                 if let Some(vars) = assigned {
                     let texts = vars.into_iter().map(|(k, v)| (k, Value::String(v))).collect();

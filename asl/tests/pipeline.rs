@@ -150,6 +150,24 @@ fn context_execution_input_in_a_later_state() {
     assert_eq!(output(&run(def, json!({"a": 1}))), json!({"orig": {"a": 1}, "now": "changed"}));
 }
 
+// The context object is built without Execution for paths that cannot reach it: every way of
+// reaching it still sees it, in one template.
+#[test]
+fn context_paths_that_reach_execution_and_paths_that_do_not_mix() {
+    let out = context_of(
+        json!({"Type": "Pass", "Parameters": {"state.$": "$$.State.Name", "input.$": "$$.Execution.Input",
+            "again.$": "$$.State.Name", "keys.$": "$$.*", "scan.$": "$$..a", "pick.$": "$$['State','Execution']"}}),
+        json!({"a": 1}),
+    );
+    assert_eq!(out["state"], "S");
+    assert_eq!(out["again"], "S");
+    assert_eq!(out["input"], json!({"a": 1}));
+    assert_eq!(out["keys"].as_array().map(Vec::len), Some(3), "{out}");
+    assert_eq!(out["scan"], json!([1]));
+    assert_eq!(out["pick"]["Execution"]["Input"], json!({"a": 1}), "{out}");
+    assert_eq!(out["pick"]["State"]["Name"], "S", "{out}");
+}
+
 #[test]
 fn context_from_json_overrides_identity() {
     let ctx = asl::ExecutionContext::from_json(&json!({"Execution": {"Name": "exec-1",

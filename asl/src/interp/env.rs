@@ -41,7 +41,10 @@ pub struct StateCtx<'a> {
 }
 
 impl StateCtx<'_> {
-    pub fn to_json(&self) -> Value {
+    /// The context object; without `Execution` and `StateMachine` when `whole` is false, for a
+    /// path that cannot reach them (`Execution.Input` is the whole execution input: copying it
+    /// for every `$$.State.Name` read was a tenth of a run on a 100 KiB input).
+    fn to_json(&self, whole: bool) -> Value {
         // Key order as AWS serialises it: Execution, StateMachine, State{Name, EnteredTime, RetryCount}, Task.
         let mut state = Map::new();
         state.insert("Name".into(), self.name.into());
@@ -50,8 +53,10 @@ impl StateCtx<'_> {
             state.insert("RetryCount".into(), n.into());
         }
         let mut m = Map::new();
-        m.insert("Execution".into(), self.execution.clone());
-        m.insert("StateMachine".into(), self.state_machine.clone());
+        if whole {
+            m.insert("Execution".into(), self.execution.clone());
+            m.insert("StateMachine".into(), self.state_machine.clone());
+        }
         m.insert("State".into(), Value::Object(state));
         if let Some(t) = self.task_token {
             let mut task = Map::new();
@@ -76,12 +81,15 @@ pub struct Env<'a, 'p> {
     pub ctx: &'a StateCtx<'a>,
     pub vars: &'a Vars<'p>,
     pub rng: &'a mut SeededRandom,
+    /// The context object as JSON, built at the first `$$` read: whole, and without
+    /// `Execution` and `StateMachine` (see [`StateCtx::to_json`]).
     ctx_json: Option<Value>,
+    ctx_json_light: Option<Value>,
 }
 
 impl<'a, 'p> Env<'a, 'p> {
     pub fn new(input: &'a Value, ctx: &'a StateCtx<'a>, vars: &'a Vars<'p>, rng: &'a mut SeededRandom) -> Self {
-        Env { input, ctx, vars, rng, ctx_json: None }
+        Env { input, ctx, vars, rng, ctx_json: None, ctx_json_light: None }
     }
 
     /// Evaluates a path keeping Jayway's message when it matches nothing; a reference to an
@@ -95,7 +103,11 @@ impl<'a, 'p> Env<'a, 'p> {
             }
             Root::Input => Ok(path.evaluate(self.input)),
             Root::Context => {
-                let ctx = self.ctx_json.get_or_insert_with(|| self.ctx.to_json());
+                let whole = path
+                    .first_names()
+                    .is_none_or(|names| names.iter().any(|n| n == "Execution" || n == "StateMachine"));
+                let slot = if whole { &mut self.ctx_json } else { &mut self.ctx_json_light };
+                let ctx = slot.get_or_insert_with(|| self.ctx.to_json(whole));
                 Ok(path.evaluate(ctx))
             }
             Root::Variable(name) => match self.vars.get(name) {

@@ -131,6 +131,15 @@ impl JsonPath {
         })
     }
 
+    /// The names the first token selects when it is a property (`.a`, `['a','b']`): what the
+    /// path can reach below its root is under those keys only.
+    pub fn first_names(&self) -> Option<&[String]> {
+        match self.compiled.tokens.first() {
+            Some(Token::Property { names, .. }) => Some(names),
+            _ => None,
+        }
+    }
+
     /// True for `$`, `$$` or `$name` alone.
     pub fn is_root_only(&self) -> bool {
         self.compiled.tokens.is_empty()
