@@ -15,16 +15,15 @@ pub const MAX_EVENTS: u64 = 25_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Details {
     None,
-    /// `stateEnteredEventDetails`: the state's name and its input as JSON text (shared with
-    /// the previous state's Exited output, which is the same value).
+    /// `stateEnteredEventDetails`: the state's name and its input as JSON text.
     Entered {
         name: Arc<str>,
-        input: Arc<str>,
+        input: String,
     },
     /// `stateExitedEventDetails`: name, output text, and assigned variables as JSON texts.
     Exited {
         name: Arc<str>,
-        output: Arc<str>,
+        output: String,
         assigned: Option<Vec<(String, String)>>,
     },
     Json(Map<String, Value>),
@@ -129,14 +128,14 @@ impl Details {
             Details::Entered { name, input } => {
                 let mut m = Map::with_capacity(3);
                 m.insert("name".into(), name.as_ref().into());
-                m.insert("input".into(), input.as_ref().into());
+                m.insert("input".into(), input.into());
                 m.insert("inputDetails".into(), truncated());
                 Some(m)
             }
             Details::Exited { name, output, assigned } => {
                 let mut m = Map::with_capacity(if assigned.is_some() { 5 } else { 3 });
                 m.insert("name".into(), name.as_ref().into());
-                m.insert("output".into(), output.as_ref().into());
+                m.insert("output".into(), output.into());
                 m.insert("outputDetails".into(), truncated());
                 if let Some(vars) = assigned {
                     let texts = vars.into_iter().map(|(k, v)| (k, Value::String(v))).collect();

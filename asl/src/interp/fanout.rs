@@ -44,14 +44,8 @@ impl Runner<'_> {
         let (mut results, mut routes) = (Vec::with_capacity(p.branches.len()), Vec::new());
         let (mut end, mut last_event, mut first_failure) = (start, started, None);
         for branch in &p.branches {
-            let mut bt = Thread {
-                now: start,
-                prev: started,
-                vars: Vars::child(&th.vars),
-                item: th.item,
-                routes: Vec::new(),
-                exited_text: None,
-            };
+            let mut bt =
+                Thread { now: start, prev: started, vars: Vars::child(&th.vars), item: th.item, routes: Vec::new() };
             match self.run_machine(branch, effective.clone(), &mut bt) {
                 Ok(v) => results.push(v),
                 Err(Halt::Fail(f)) => FirstFailure::offer(&mut first_failure, bt.now, f, bt.prev),
@@ -179,14 +173,8 @@ impl Runner<'_> {
             let input = self.item_input(entered, m, effective, (index, item), th, retry_count)?;
             // With one iteration at a time, AWS chains each iteration to the previous one.
             let prev = if max_concurrency == 1 { last_event } else { started };
-            let mut it = Thread {
-                now: begin,
-                prev,
-                vars: Vars::child(&th.vars),
-                item: Some(index as u64),
-                routes: Vec::new(),
-                exited_text: None,
-            };
+            let mut it =
+                Thread { now: begin, prev, vars: Vars::child(&th.vars), item: Some(index as u64), routes: Vec::new() };
             let details = || json!({"name": &*name, "index": index});
             self.event(&mut it, "MapIterationStarted", details)?;
             match self.run_machine(&m.processor, input, &mut it) {
@@ -261,14 +249,8 @@ impl Runner<'_> {
         let total = inputs.len();
         for (index, input) in inputs.into_iter().enumerate() {
             let outer = std::mem::replace(&mut self.history, History::new(false, self.opts.max_events));
-            let mut child = Thread {
-                now: start,
-                prev: 0,
-                vars: Vars::default(),
-                item: Some(index as u64),
-                routes: Vec::new(),
-                exited_text: None,
-            };
+            let mut child =
+                Thread { now: start, prev: 0, vars: Vars::default(), item: Some(index as u64), routes: Vec::new() };
             let outcome = self.run_machine(&m.processor, input, &mut child);
             self.history = outer;
             match outcome {

@@ -64,9 +64,6 @@ pub struct Thread<'p> {
     /// The innermost Map item index, for behaviours.
     pub item: Option<u64>,
     pub routes: Vec<Route>,
-    /// The JSON text of the output the last state of this thread exited with, when its Exited
-    /// event was recorded: the next state's Entered event shows the same text.
-    pub exited_text: Option<Arc<str>>,
 }
 
 /// What a state decided.
@@ -132,8 +129,7 @@ impl<'o> Runner<'o> {
         let started = self.history.push(0, start, "ExecutionStarted", || {
             Details::json(json!({"input": input.to_string(), "inputDetails": {"truncated": false}, "roleArn": role}))
         });
-        let mut th =
-            Thread { now: start, prev: 0, vars: Vars::default(), item: None, routes: Vec::new(), exited_text: None };
+        let mut th = Thread { now: start, prev: 0, vars: Vars::default(), item: None, routes: Vec::new() };
         let outcome = match started {
             Ok(_) => self.run_machine(sm, input, &mut th),
             Err(_) => Err(Halt::Fail(event_cap_failure(self.opts.max_events))),
@@ -184,36 +180,21 @@ impl<'o> Runner<'o> {
     pub fn run_machine(&mut self, sm: &StateMachine, input: Value, th: &mut Thread) -> Result<Value, Halt> {
         let mut name = sm.start_at.as_str();
         let mut input = input;
-        // The text of `input`, when the state that produced it recorded it. A state's own
-        // exit is the last thing that sets `th.exited_text` while it runs (nested machines
-        // take theirs), so what is left after `run_state` belongs to its output.
-        let mut text = None;
-        th.exited_text = None;
         loop {
             let Some(state) = sm.states.get(name) else {
                 return Err(Halt::Fail(Failure::runtime(format!("State '{name}' does not exist"))));
             };
-            let step = self.run_state(state, input, text.take(), th);
-            let exited = th.exited_text.take();
-            match step? {
+            match self.run_state(state, input, th)? {
                 Step::End(out) => return Ok(out),
                 Step::Next(next, out) => {
                     name = next;
                     input = out;
-                    text = exited;
                 }
             }
         }
     }
 
-    /// Runs one state; `raw_text` is the JSON text of `raw` when it is at hand.
-    fn run_state<'s>(
-        &mut self,
-        state: &'s State,
-        raw: Value,
-        raw_text: Option<Arc<str>>,
-        th: &mut Thread,
-    ) -> Result<Step<'s>, Halt> {
+    fn run_state<'s>(&mut self, state: &'s State, raw: Value, th: &mut Thread) -> Result<Step<'s>, Halt> {
         self.transitions += 1;
         if self.transitions > self.opts.max_transitions {
             return Err(Halt::Fail(Failure::runtime(format!(
@@ -222,20 +203,11 @@ impl<'o> Runner<'o> {
             ))));
         }
         self.check_deadline(th.now)?;
-        // The shared text must be the text of this very input (checked in tests and fuzzing).
-        debug_assert!(
-            raw_text.as_deref().is_none_or(|t| *t == *raw.to_string()),
-            "stale input text for {}",
-            state.name
-        );
         let route_index = th.routes.len();
         th.routes.push(Route::State(state.name.clone()));
         let entered_kind = event_kind(&state.kind, true);
         let id = self
-            .event_with(th, entered_kind, || Details::Entered {
-                name: state.name.clone(),
-                input: raw_text.unwrap_or_else(|| raw.to_string().into()),
-            })
+            .event_with(th, entered_kind, || Details::Entered { name: state.name.clone(), input: raw.to_string() })
             // The cap refused the Entered event: the state never ran.
             .inspect_err(|_| self.transitions -= 1)?;
         let token = match &state.kind {
@@ -405,18 +377,12 @@ impl<'o> Runner<'o> {
         if !unchanged {
             self.check_size(&entered.state.name, out)?;
         }
-        let mut text = None;
-        let details = || {
-            let output: Arc<str> = out.to_string().into();
-            text = Some(Arc::clone(&output));
-            Details::Exited {
-                name: entered.state.name.clone(),
-                output,
-                assigned: assigned.as_ref().map(|a| a.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()),
-            }
+        let details = || Details::Exited {
+            name: entered.state.name.clone(),
+            output: out.to_string(),
+            assigned: assigned.as_ref().map(|a| a.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()),
         };
         self.event_with(th, event_kind(&entered.state.kind, false), details)?;
-        th.exited_text = text;
         if let Some(a) = assigned {
             th.vars.own.extend(a);
         }

@@ -87,7 +87,7 @@ pub fn run_state(state: &State, input: Value, opts: &SingleOptions) -> Result<Si
     r.execution = opts.run.context.execution_json(&input);
     let start = opts.run.context.start_time;
     let vars = Vars { parent: None, own: opts.variables.clone() };
-    let mut th = Thread { now: start, prev: ENTERED_EVENT_ID, vars, item: None, routes: Vec::new(), exited_text: None };
+    let mut th = Thread { now: start, prev: ENTERED_EVENT_ID, vars, item: None, routes: Vec::new() };
     let entered = Entered { state, id: ENTERED_EVENT_ID, time: start, token: None };
     let mut out = SingleResult {
         status: SingleStatus::Succeeded,
