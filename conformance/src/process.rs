@@ -643,8 +643,7 @@ impl Engine for ProcessEngine {
         if m.start != self.starts || self.live.is_none() {
             return Outcome::Error("the engine was restarted after it created this state machine".to_string());
         }
-        let id = m.id.clone();
-        self.run_request(req, Some(&id))
+        self.run_request(req, Some(&m.id))
     }
 
     fn delete(&mut self, machine: Machine) {

@@ -485,6 +485,12 @@ function definitionOf(msg) {
   }
 }
 
+/** The constructed machine of a request's definition, or `{ rejected }` with the diagnostics. */
+function build(msg) {
+  const parsed = definitionOf(msg);
+  return parsed.rejected ? parsed : construct(parsed.definition);
+}
+
 function construct(definition) {
   // The library's validator adds fields to the definition it checks: keep ours pristine.
   const copy = structuredClone(definition);
@@ -507,9 +513,7 @@ let created = 0;
 
 function create(msg) {
   if (!own(msg, 'definition')) return { type: 'error', message: 'a create request needs a definition' };
-  const parsed = definitionOf(msg);
-  if (parsed.rejected) return { type: 'rejected', diagnostics: parsed.rejected };
-  const built = construct(parsed.definition);
+  const built = build(msg);
   if (built.rejected) return { type: 'rejected', diagnostics: built.rejected };
   const machine = `m${++created}`;
   machines.set(machine, built);
@@ -534,9 +538,7 @@ async function run(msg) {
     return { type: 'error', message: e.message };
   }
   if (!built) {
-    const parsed = definitionOf(msg);
-    if (parsed.rejected) return { type: 'rejected', diagnostics: parsed.rejected };
-    built = construct(parsed.definition);
+    built = build(msg);
     if (built.rejected) return { type: 'rejected', diagnostics: built.rejected };
   }
 
@@ -603,9 +605,7 @@ async function run(msg) {
 
 function validate(msg) {
   if (!own(msg, 'definition')) return { type: 'error', message: 'a validate request needs a definition' };
-  const parsed = definitionOf(msg);
-  if (parsed.rejected) return { type: 'validation', valid: false, diagnostics: parsed.rejected };
-  const built = construct(parsed.definition);
+  const built = build(msg);
   if (built.rejected) return { type: 'validation', valid: false, diagnostics: built.rejected };
   return { type: 'validation', valid: true, diagnostics: [] };
 }
