@@ -27,6 +27,11 @@ impl<'a> Fields<'a> {
         self.get(key).is_some()
     }
 
+    /// The raw value of a field without marking it as known.
+    pub fn peek(&self, key: &str) -> Option<&'a Value> {
+        self.get(key).map(|(_, v)| v)
+    }
+
     fn get(&self, key: &str) -> Option<(&'a String, &'a Value)> {
         // A state has a handful of fields: comparing them beats hashing the key.
         if self.map.len() <= 8 {

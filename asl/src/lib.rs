@@ -16,6 +16,7 @@ mod fields;
 pub mod history;
 pub mod interp;
 pub mod intrinsics;
+pub mod jsonata;
 pub mod model;
 pub mod path;
 pub mod random;

@@ -1,4 +1,4 @@
-//! The model of a state machine definition (JSONPath mode), and its parser.
+//! The model of a state machine definition (JSONPath and JSONata modes), and its parser.
 //!
 //! Parsing never fails: it returns the model it could build plus schema diagnostics with AWS's
 //! codes and locations. Graph rules (targets, reachability, terminal states, names across
@@ -8,6 +8,8 @@ use crate::choice::{self, Rule};
 use crate::diagnostic::{codes, Diagnostic, Diagnostics, Location};
 use crate::fields::Fields;
 use crate::intrinsics::{self, Call};
+use crate::jsonata::field::expression_text;
+use crate::jsonata::Field;
 use crate::path::JsonPath;
 use crate::template::Template;
 use crate::timestamp;
@@ -20,12 +22,22 @@ pub const MAX_INT_FIELD: u64 = 99_999_999;
 /// States by name, in definition order. Fx hashing: names are looked up on every transition.
 pub type States = IndexMap<String, State, rustc_hash::FxBuildHasher>;
 
+/// `QueryLanguage`: how a state's fields read data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryLanguage {
+    #[default]
+    JsonPath,
+    Jsonata,
+}
+
 #[derive(Debug, Clone)]
 pub struct StateMachine {
     pub start_at: String,
     pub states: States,
     pub timeout_seconds: Option<u64>,
     pub comment: Option<String>,
+    /// The top-level `QueryLanguage` (nested machines inherit it).
+    pub query_language: QueryLanguage,
     /// Where this (sub-)machine sits in the definition (root, a branch, an item processor).
     pub at: Location,
 }
@@ -38,8 +50,32 @@ pub struct State {
     pub output_path: IoPath,
     pub next: Option<String>,
     pub end: bool,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    /// The state's effective query language (its own, or the machine's).
+    pub query_language: QueryLanguage,
+    /// JSONata `Output` (absent: the state's result, or its input for states without one).
+    pub output: Option<Field>,
     pub at: Location,
+}
+
+/// A field that holds a payload in either query language (`Assign`, `ItemSelector`,
+/// `Credentials`, `BatchInput`).
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// JSONPath: a payload template (`.$` keys read paths and intrinsics).
+    Path(Template),
+    /// JSONata: JSON whose `{% %}` strings are expressions.
+    Jsonata(Field),
+}
+
+impl Payload {
+    /// The JSONPath template, for callers that handle JSONPath mode only.
+    pub fn template(&self) -> Option<&Template> {
+        match self {
+            Payload::Path(t) => Some(t),
+            Payload::Jsonata(_) => None,
+        }
+    }
 }
 
 /// An `InputPath`, `OutputPath`, `ResultPath` or `ItemsPath` field: absent (`$`), `null`, or a path.
@@ -50,11 +86,13 @@ pub enum IoPath {
     Path(JsonPath),
 }
 
-/// A number given literally or through a reference path (`TimeoutSeconds` / `TimeoutSecondsPath`).
+/// A number given literally, through a reference path (`TimeoutSeconds` / `TimeoutSecondsPath`),
+/// or by a JSONata expression.
 #[derive(Debug, Clone)]
 pub enum NumberSource {
     Value(f64),
     Path(JsonPath),
+    Expr(Field),
 }
 
 /// A Fail state's `Error`/`Cause`: literal, path, or string-returning intrinsic.
@@ -64,6 +102,8 @@ pub enum TextSource {
     Path(JsonPath),
     /// An intrinsic call and its text as written.
     Call(Call, String),
+    /// A JSONata expression that must give a string.
+    Expr(Field),
 }
 
 #[derive(Debug, Clone)]
@@ -112,19 +152,22 @@ impl State {
         let mut out = Vec::new();
         out.extend(io(&self.input_path));
         out.extend(io(&self.output_path));
-        let mut templates: Vec<&Template> = self.assign.iter().collect();
+        let mut templates: Vec<&Template> = self.assign.iter().filter_map(Payload::template).collect();
         match &self.kind {
             Kind::Pass(p) => templates.extend(p.parameters.iter()),
             Kind::Task(t) => {
-                templates.extend(t.parameters.iter().chain(&t.result_selector).chain(&t.credentials));
-                templates.extend(t.catch.iter().filter_map(|c| c.assign.as_ref()));
+                templates.extend(t.parameters.iter().chain(&t.result_selector));
+                templates.extend(t.credentials.iter().filter_map(Payload::template));
+                templates.extend(t.catch.iter().filter_map(|c| c.assign.as_ref()?.template()));
                 out.extend(number(&t.timeout));
                 out.extend(number(&t.heartbeat));
             }
             Kind::Choice(c) => {
                 for b in &c.choices {
-                    out.extend(b.rule.paths());
-                    templates.extend(b.assign.iter());
+                    if let Test::Rule(rule) = &b.test {
+                        out.extend(rule.paths());
+                    }
+                    templates.extend(b.assign.iter().filter_map(Payload::template));
                 }
             }
             Kind::Wait(Wait::SecondsPath(p) | Wait::TimestampPath(p)) => out.push(p),
@@ -134,17 +177,17 @@ impl State {
                     match src {
                         TextSource::Path(p) => out.push(p),
                         TextSource::Call(call, _) => out.extend(call.paths()),
-                        TextSource::Literal(_) => {}
+                        TextSource::Literal(_) | TextSource::Expr(_) => {}
                     }
                 }
             }
             Kind::Parallel(p) => {
                 templates.extend(p.parameters.iter().chain(&p.result_selector));
-                templates.extend(p.catch.iter().filter_map(|c| c.assign.as_ref()));
+                templates.extend(p.catch.iter().filter_map(|c| c.assign.as_ref()?.template()));
             }
             Kind::Map(m) => {
-                templates.extend(m.item_selector.iter().chain(&m.result_selector));
-                templates.extend(m.catch.iter().filter_map(|c| c.assign.as_ref()));
+                templates.extend(m.item_selector.iter().filter_map(Payload::template).chain(&m.result_selector));
+                templates.extend(m.catch.iter().filter_map(|c| c.assign.as_ref()?.template()));
                 out.extend(io(&m.items_path));
                 for n in [&m.max_concurrency, &m.tolerated_failure_count, &m.tolerated_failure_percentage] {
                     out.extend(number(n));
@@ -152,7 +195,7 @@ impl State {
                 if let Some(b) = &m.item_batcher {
                     out.extend(number(&b.max_items_per_batch));
                     out.extend(number(&b.max_input_bytes_per_batch));
-                    templates.extend(b.batch_input.iter());
+                    templates.extend(b.batch_input.iter().filter_map(Payload::template));
                 }
             }
         }
@@ -174,11 +217,13 @@ pub struct Pass {
 pub struct Task {
     pub resource: String,
     pub parameters: Option<Template>,
+    /// JSONata `Arguments`.
+    pub arguments: Option<Field>,
     pub result_selector: Option<Template>,
     pub result_path: IoPath,
     pub timeout: Option<NumberSource>,
     pub heartbeat: Option<NumberSource>,
-    pub credentials: Option<Template>,
+    pub credentials: Option<Payload>,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
 }
@@ -191,9 +236,18 @@ pub struct Choice {
 
 #[derive(Debug, Clone)]
 pub struct ChoiceBranch {
-    pub rule: Rule,
+    pub test: Test,
     pub next: String,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    /// JSONata: the rule's own `Output`, used when the rule matches.
+    pub output: Option<Field>,
+}
+
+/// What a Choice rule tests: a JSONPath rule, or a JSONata `Condition`.
+#[derive(Debug, Clone)]
+pub enum Test {
+    Rule(Rule),
+    Condition(Field),
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +257,10 @@ pub enum Wait {
     /// Epoch milliseconds of a literal `Timestamp`.
     Timestamp(i64),
     TimestampPath(JsonPath),
+    /// JSONata `Seconds` given as an expression.
+    SecondsExpr(Field),
+    /// JSONata `Timestamp` given as an expression.
+    TimestampExpr(Field),
 }
 
 #[derive(Debug, Clone)]
@@ -215,6 +273,8 @@ pub struct Fail {
 pub struct Parallel {
     pub branches: Vec<StateMachine>,
     pub parameters: Option<Template>,
+    /// JSONata `Arguments`.
+    pub arguments: Option<Field>,
     pub result_selector: Option<Template>,
     pub result_path: IoPath,
     pub retry: Vec<Retrier>,
@@ -234,8 +294,10 @@ pub struct Map {
     /// `ProcessorConfig.ExecutionType` of a distributed Map (`STANDARD` or `EXPRESS`).
     pub execution_type: Option<String>,
     pub items_path: IoPath,
+    /// JSONata `Items` (absent: the state input, which must be an array).
+    pub items: Option<Field>,
     /// `ItemSelector`, or the older `Parameters` (same meaning: one per item).
-    pub item_selector: Option<Template>,
+    pub item_selector: Option<Payload>,
     pub max_concurrency: Option<NumberSource>,
     pub tolerated_failure_count: Option<NumberSource>,
     pub tolerated_failure_percentage: Option<NumberSource>,
@@ -251,7 +313,7 @@ pub struct Map {
 pub struct ItemBatcher {
     pub max_items_per_batch: Option<NumberSource>,
     pub max_input_bytes_per_batch: Option<NumberSource>,
-    pub batch_input: Option<Template>,
+    pub batch_input: Option<Payload>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,7 +337,9 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: String,
     pub result_path: IoPath,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    /// JSONata `Output` (absent: the error output).
+    pub output: Option<Field>,
 }
 
 /// Parses a definition given as JSON text. A text that is not JSON gets AWS's
@@ -301,11 +365,19 @@ pub fn parse(v: &Value) -> (Option<StateMachine>, Diagnostics) {
         let d = Diagnostic::schema("not-an-object", "Definition must be a valid JSON object", &Location::root());
         return (None, vec![d.without_location()]);
     }
-    let sm = parse_machine(v, &Location::root(), true, &mut diags);
+    let sm = parse_machine(v, &Location::root(), None, &mut diags);
     (sm, diags)
 }
 
-fn parse_machine(v: &Value, at: &Location, top: bool, diags: &mut Diagnostics) -> Option<StateMachine> {
+/// Parses a machine; `top_ql` is the top-level machine's query language (`None` while parsing the
+/// top level itself): nested machines inherit it, not their enclosing state's (asl-features 1.2).
+fn parse_machine(
+    v: &Value,
+    at: &Location,
+    top_ql: Option<QueryLanguage>,
+    diags: &mut Diagnostics,
+) -> Option<StateMachine> {
+    let top = top_ql.is_none();
     let mut f = Fields::new(v, at, "A state machine", diags)?;
     if !f.has("States") || !f.has("StartAt") {
         let mut missing = Vec::new();
@@ -328,7 +400,8 @@ fn parse_machine(v: &Value, at: &Location, top: bool, diags: &mut Diagnostics) -
             }
         }
     }
-    query_language(&mut f, diags);
+    let own_ql = query_language(&mut f, diags);
+    let query_language = top_ql.unwrap_or(own_ql.unwrap_or_default());
     let mut states = States::default();
     if let Some(raw) = f.raw("States") {
         let sat = at.key("States");
@@ -338,7 +411,7 @@ fn parse_machine(v: &Value, at: &Location, top: bool, diags: &mut Diagnostics) -
             }
             Some(map) => {
                 for (name, sv) in map {
-                    if let Some(state) = parse_state(name, sv, &sat.key(name), diags) {
+                    if let Some(state) = parse_state(name, sv, &sat.key(name), query_language, diags) {
                         states.insert(name.clone(), state);
                     }
                 }
@@ -347,32 +420,35 @@ fn parse_machine(v: &Value, at: &Location, top: bool, diags: &mut Diagnostics) -
         }
     }
     f.finish(diags);
-    Some(StateMachine { start_at: start_at.unwrap_or_default(), states, timeout_seconds, comment, at: at.clone() })
+    Some(StateMachine {
+        start_at: start_at.unwrap_or_default(),
+        states,
+        timeout_seconds,
+        comment,
+        query_language,
+        at: at.clone(),
+    })
 }
 
-/// `QueryLanguage`: JSONPath runs; JSONata is reported as unsupported (a later milestone).
-fn query_language(f: &mut Fields, diags: &mut Diagnostics) {
-    if let Some(ql) = f.string("QueryLanguage", diags) {
-        match ql.as_str() {
-            "JSONPath" => {}
-            "JSONata" => diags.push(Diagnostic::new(
-                codes::UNSUPPORTED_FEATURE,
-                "jsonata",
-                "QueryLanguage JSONata is not supported by this interpreter yet",
-                &f.loc("QueryLanguage"),
-            )),
-            _ => diags.push(Diagnostic::schema(
+/// `QueryLanguage`, when the object sets it to a valid value.
+fn query_language(f: &mut Fields, diags: &mut Diagnostics) -> Option<QueryLanguage> {
+    match f.string("QueryLanguage", diags)?.as_str() {
+        "JSONPath" => Some(QueryLanguage::JsonPath),
+        "JSONata" => Some(QueryLanguage::Jsonata),
+        _ => {
+            diags.push(Diagnostic::schema(
                 "enum",
                 "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]",
                 &f.loc("QueryLanguage"),
-            )),
+            ));
+            None
         }
     }
 }
 
 const STATE_TYPES: &str = "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]";
 
-fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) -> Option<State> {
+fn parse_state(name: &str, v: &Value, at: &Location, top_ql: QueryLanguage, diags: &mut Diagnostics) -> Option<State> {
     let mut f = Fields::new(v, at, "A state", diags)?;
     if name.chars().count() > 80 {
         diags.push(Diagnostic::new(
@@ -384,16 +460,29 @@ fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) ->
     }
     let ty = f.required_string("Type", diags)?;
     f.string("Comment", diags);
-    query_language(&mut f, diags);
+    let ql = match query_language(&mut f, diags) {
+        Some(QueryLanguage::JsonPath) if top_ql == QueryLanguage::Jsonata => {
+            diags.push(Diagnostic::schema(
+                "query-language-downgrade",
+                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+                at,
+            ));
+            QueryLanguage::Jsonata
+        }
+        Some(ql) => ql,
+        None => top_ql,
+    };
+    let jsonata = ql == QueryLanguage::Jsonata;
+    let p = Parser { ql, top_ql };
     let kind = match ty.as_str() {
-        "Pass" => Kind::Pass(parse_pass(&mut f, diags)),
-        "Task" => Kind::Task(Box::new(parse_task(&mut f, diags))),
-        "Choice" => Kind::Choice(parse_choice(&mut f, diags)),
-        "Wait" => Kind::Wait(parse_wait(&mut f, diags).unwrap_or(Wait::Seconds(0))),
+        "Pass" => Kind::Pass(parse_pass(&mut f, p, diags)),
+        "Task" => Kind::Task(Box::new(parse_task(&mut f, p, diags))),
+        "Choice" => Kind::Choice(parse_choice(&mut f, p, diags)),
+        "Wait" => Kind::Wait(parse_wait(&mut f, p, diags).unwrap_or(Wait::Seconds(0))),
         "Succeed" => Kind::Succeed,
-        "Fail" => Kind::Fail(parse_fail(&mut f, diags)),
-        "Parallel" => Kind::Parallel(parse_parallel(&mut f, diags)),
-        "Map" => Kind::Map(Box::new(parse_map(&mut f, diags)?)),
+        "Fail" => Kind::Fail(parse_fail(&mut f, p, diags)),
+        "Parallel" => Kind::Parallel(parse_parallel(&mut f, p, diags)),
+        "Map" => Kind::Map(Box::new(parse_map(&mut f, p, diags)?)),
         _ => {
             diags.push(Diagnostic::schema(
                 "state-type",
@@ -403,7 +492,7 @@ fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) ->
             return None;
         }
     };
-    let takes_io_paths = !matches!(kind, Kind::Fail(_));
+    let takes_io_paths = !matches!(kind, Kind::Fail(_)) && !jsonata;
     let (input_path, output_path) = if takes_io_paths {
         (io_path(&mut f, "InputPath", false, diags), io_path(&mut f, "OutputPath", false, diags))
     } else {
@@ -421,12 +510,67 @@ fn parse_state(name: &str, v: &Value, at: &Location, diags: &mut Diagnostics) ->
             diags.push(Diagnostic::schema("next-or-end", "Either 'Next' or 'End' is required", at));
         }
     }
-    let assign = if matches!(kind, Kind::Succeed | Kind::Fail(_)) { None } else { assign(&mut f, diags) };
+    let assign = if matches!(kind, Kind::Succeed | Kind::Fail(_)) { None } else { assign(&mut f, p, "Assign", diags) };
+    let output = if jsonata && !matches!(kind, Kind::Fail(_)) { p.field(&mut f, "Output", diags) } else { None };
     f.finish(diags);
-    Some(State { name: name.into(), kind, input_path, output_path, next, end, assign, at: at.clone() })
+    Some(State {
+        name: name.into(),
+        kind,
+        input_path,
+        output_path,
+        next,
+        end,
+        assign,
+        query_language: ql,
+        output,
+        at: at.clone(),
+    })
 }
 
-fn parse_pass(f: &mut Fields, diags: &mut Diagnostics) -> Pass {
+/// The query language of the state being parsed, and of the whole machine (for nested ones).
+#[derive(Clone, Copy)]
+struct Parser {
+    ql: QueryLanguage,
+    top_ql: QueryLanguage,
+}
+
+impl Parser {
+    fn jsonata(self) -> bool {
+        self.ql == QueryLanguage::Jsonata
+    }
+
+    /// A JSONata field (any JSON, `{% %}` strings are expressions); `name` is AWS's field path.
+    fn field(self, f: &mut Fields, key: &str, diags: &mut Diagnostics) -> Option<Field> {
+        let v = f.raw(key)?;
+        Some(Field::compile(v, key, &f.loc(key), diags))
+    }
+
+    /// A payload field in the state's language.
+    fn payload(self, f: &mut Fields, key: &str, diags: &mut Diagnostics) -> Option<Payload> {
+        if self.jsonata() {
+            self.field(f, key, diags).map(Payload::Jsonata)
+        } else {
+            template(f, key, diags).map(Payload::Path)
+        }
+    }
+
+    /// A number field: in JSONata an integer ≥ `min` or an expression; in JSONPath the field
+    /// or its `Path` form.
+    fn number(self, f: &mut Fields, key: &str, min: u64, diags: &mut Diagnostics) -> Option<NumberSource> {
+        if !self.jsonata() {
+            return number_source(f, key, min, diags);
+        }
+        match f.raw(key).map(expression_text) {
+            Some(Some(_)) => self.field(f, key, diags).map(NumberSource::Expr),
+            _ => f.integer(key, min, MAX_INT_FIELD, diags).map(|n| NumberSource::Value(n as f64)),
+        }
+    }
+}
+
+fn parse_pass(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Pass {
+    if p.jsonata() {
+        return Pass { result: None, parameters: None, result_path: IoPath::Default };
+    }
     Pass {
         result: f.raw("Result").cloned(),
         parameters: template(f, "Parameters", diags),
@@ -434,12 +578,12 @@ fn parse_pass(f: &mut Fields, diags: &mut Diagnostics) -> Pass {
     }
 }
 
-fn parse_task(f: &mut Fields, diags: &mut Diagnostics) -> Task {
+fn parse_task(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Task {
     let resource = f.required_string("Resource", diags).unwrap_or_default();
     f.exclusive(&["TimeoutSeconds", "TimeoutSecondsPath"], diags);
     f.exclusive(&["HeartbeatSeconds", "HeartbeatSecondsPath"], diags);
-    let timeout = number_source(f, "TimeoutSeconds", 1, diags);
-    let heartbeat = number_source(f, "HeartbeatSeconds", 1, diags);
+    let timeout = p.number(f, "TimeoutSeconds", 1, diags);
+    let heartbeat = p.number(f, "HeartbeatSeconds", 1, diags);
     if let (Some(NumberSource::Value(t)), Some(NumberSource::Value(h))) = (&timeout, &heartbeat) {
         if h >= t {
             diags.push(Diagnostic::schema(
@@ -449,28 +593,30 @@ fn parse_task(f: &mut Fields, diags: &mut Diagnostics) -> Task {
             ));
         }
     }
-    let credentials = f.raw("Credentials").map(|v| {
-        let at = f.loc("Credentials");
+    if let Some(v) = f.raw("Credentials") {
         let ok = v.as_object().is_some_and(|m| m.contains_key("RoleArn") || m.contains_key("RoleArn.$"));
         if !ok {
+            let at = f.loc("Credentials");
             diags.push(Diagnostic::schema("required-field", "The field 'RoleArn' is required but was missing", &at));
         }
-        Template::compile(v, &at, diags)
-    });
+    }
+    let credentials = p.payload(f, "Credentials", diags);
+    let jsonata = p.jsonata();
     Task {
         resource,
-        parameters: template(f, "Parameters", diags),
-        result_selector: template(f, "ResultSelector", diags),
-        result_path: io_path(f, "ResultPath", true, diags),
+        parameters: if jsonata { None } else { template(f, "Parameters", diags) },
+        arguments: if jsonata { p.field(f, "Arguments", diags) } else { None },
+        result_selector: if jsonata { None } else { template(f, "ResultSelector", diags) },
+        result_path: if jsonata { IoPath::Default } else { io_path(f, "ResultPath", true, diags) },
         timeout,
         heartbeat,
         credentials,
         retry: retriers(f, diags),
-        catch: catchers(f, diags),
+        catch: catchers(f, p, diags),
     }
 }
 
-fn parse_choice(f: &mut Fields, diags: &mut Diagnostics) -> Choice {
+fn parse_choice(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Choice {
     let mut choices = Vec::new();
     match f.raw("Choices") {
         None => f.missing(&["Choices"], diags),
@@ -480,15 +626,9 @@ fn parse_choice(f: &mut Fields, diags: &mut Diagnostics) -> Choice {
         Some(Value::Array(rules)) => {
             for (i, rv) in rules.iter().enumerate() {
                 let at = f.loc("Choices").index(i);
-                let rule = choice::parse_rule(rv, &at, true, diags);
-                let next = rv.get("Next").and_then(Value::as_str).map(str::to_string);
-                if next.is_none() {
-                    diags.push(Diagnostic::schema("required-field", "These fields are required: [Next]", &at));
-                }
-                let assign = rv.get("Assign").map(|a| assign_template(a, &at.key("Assign"), diags));
-                if let (Some(rule), Some(next)) = (rule, next) {
-                    choices.push(ChoiceBranch { rule, next, assign });
-                }
+                let branch =
+                    if p.jsonata() { jsonata_branch(rv, i, &at, p, diags) } else { jsonpath_branch(rv, &at, diags) };
+                choices.extend(branch);
             }
         }
         Some(_) => diags.push(Diagnostic::schema("type", "The field 'Choices' must be an array", &f.loc("Choices"))),
@@ -496,7 +636,48 @@ fn parse_choice(f: &mut Fields, diags: &mut Diagnostics) -> Choice {
     Choice { choices, default: f.string("Default", diags) }
 }
 
-fn parse_wait(f: &mut Fields, diags: &mut Diagnostics) -> Option<Wait> {
+fn jsonpath_branch(rv: &Value, at: &Location, diags: &mut Diagnostics) -> Option<ChoiceBranch> {
+    let rule = choice::parse_rule(rv, at, true, diags);
+    let next = rv.get("Next").and_then(Value::as_str).map(str::to_string);
+    if next.is_none() {
+        diags.push(Diagnostic::schema("required-field", "These fields are required: [Next]", at));
+    }
+    let assign = rv.get("Assign").map(|a| Payload::Path(assign_template(a, &at.key("Assign"), diags)));
+    Some(ChoiceBranch { test: Test::Rule(rule?), next: next?, assign, output: None })
+}
+
+/// A JSONata Choice rule: `Condition`, `Next`, and its own `Output` and `Assign`.
+fn jsonata_branch(rv: &Value, i: usize, at: &Location, p: Parser, diags: &mut Diagnostics) -> Option<ChoiceBranch> {
+    let mut rf = Fields::new(rv, at, "A Choice Rule", diags)?;
+    rf.string("Comment", diags);
+    let prefix = format!("Choices[{i}]");
+    let condition = rf.raw("Condition").map(|v| {
+        let at = rf.loc("Condition");
+        if expression_text(v).is_none() && !v.is_boolean() {
+            // UNSURE(aws): the text; a constant true/false is accepted (asl-features 5.1).
+            diags.push(Diagnostic::schema(
+                "condition-type",
+                "The field 'Condition' must be a boolean or a JSONata expression",
+                &at,
+            ));
+        }
+        Field::compile(v, &format!("{prefix}/Condition"), &at, diags)
+    });
+    let next = rf.required_string("Next", diags);
+    if condition.is_none() {
+        rf.missing(&["Condition"], diags);
+    }
+    let output = rf.raw("Output").map(|v| Field::compile(v, &format!("{prefix}/Output"), &rf.loc("Output"), diags));
+    let assign = rf.raw("Assign").map(|v| jsonata_assign(v, &format!("{prefix}/Assign"), &rf.loc("Assign"), diags));
+    let _ = p;
+    rf.finish(diags);
+    Some(ChoiceBranch { test: Test::Condition(condition?), next: next?, assign, output })
+}
+
+fn parse_wait(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Option<Wait> {
+    if p.jsonata() {
+        return jsonata_wait(f, p, diags);
+    }
     let keys = ["Seconds", "SecondsPath", "Timestamp", "TimestampPath"];
     let count = keys.iter().filter(|k| f.has(k)).count();
     if count != 1 {
@@ -513,18 +694,7 @@ fn parse_wait(f: &mut Fields, diags: &mut Diagnostics) -> Option<Wait> {
         return reference_path(f, "SecondsPath", diags).map(Wait::SecondsPath);
     }
     if f.has("Timestamp") {
-        let s = f.string("Timestamp", diags)?;
-        return match timestamp::parse(&s) {
-            Some(t) => Some(Wait::Timestamp(t.timestamp_millis())),
-            None => {
-                diags.push(Diagnostic::schema(
-                    "timestamp-format",
-                    "String does not match RFC3339 timestamp",
-                    &f.loc("Timestamp"),
-                ));
-                None
-            }
-        };
+        return literal_timestamp(f, diags);
     }
     if f.has("TimestampPath") {
         return reference_path(f, "TimestampPath", diags).map(Wait::TimestampPath);
@@ -532,7 +702,63 @@ fn parse_wait(f: &mut Fields, diags: &mut Diagnostics) -> Option<Wait> {
     None
 }
 
-fn parse_fail(f: &mut Fields, diags: &mut Diagnostics) -> Fail {
+fn literal_timestamp(f: &mut Fields, diags: &mut Diagnostics) -> Option<Wait> {
+    let s = f.string("Timestamp", diags)?;
+    match timestamp::parse(&s) {
+        Some(t) => Some(Wait::Timestamp(t.timestamp_millis())),
+        None => {
+            diags.push(Diagnostic::schema(
+                "timestamp-format",
+                "String does not match RFC3339 timestamp",
+                &f.loc("Timestamp"),
+            ));
+            None
+        }
+    }
+}
+
+/// A JSONata Wait: `Seconds` (an integer or an expression) or `Timestamp` (a literal or an
+/// expression).
+fn jsonata_wait(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Option<Wait> {
+    let count = ["Seconds", "Timestamp"].iter().filter(|k| f.has(k)).count();
+    if count != 1 {
+        diags.push(Diagnostic::schema(
+            "wait-one-of",
+            "A Wait state needs exactly one of these fields: [Seconds, Timestamp]",
+            &f.at,
+        ));
+    }
+    let expr = |f: &Fields, key: &str| f.peek(key).and_then(expression_text).is_some();
+    if expr(f, "Seconds") {
+        return p.field(f, "Seconds", diags).map(Wait::SecondsExpr);
+    }
+    if expr(f, "Timestamp") {
+        return p.field(f, "Timestamp", diags).map(Wait::TimestampExpr);
+    }
+    if f.has("Seconds") {
+        return f.integer("Seconds", 0, MAX_INT_FIELD, diags).map(Wait::Seconds);
+    }
+    if f.has("Timestamp") {
+        return literal_timestamp(f, diags);
+    }
+    None
+}
+
+fn parse_fail(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Fail {
+    if p.jsonata() {
+        let text = |f: &mut Fields, key: &str, diags: &mut Diagnostics| {
+            let v = f.raw(key)?;
+            if !v.is_string() {
+                diags.push(Diagnostic::schema("type", format!("The field '{key}' must be a string"), &f.loc(key)));
+                return None;
+            }
+            Some(match expression_text(v) {
+                Some(_) => TextSource::Expr(Field::compile(v, key, &f.loc(key), diags)),
+                None => TextSource::Literal(v.as_str().unwrap_or_default().to_string()),
+            })
+        };
+        return Fail { error: text(f, "Error", diags), cause: text(f, "Cause", diags) };
+    }
     f.exclusive(&["Error", "ErrorPath"], diags);
     f.exclusive(&["Cause", "CausePath"], diags);
     Fail { error: text_source(f, "Error", diags), cause: text_source(f, "Cause", diags) }
@@ -572,7 +798,7 @@ fn text_source(f: &mut Fields, key: &str, diags: &mut Diagnostics) -> Option<Tex
     }
 }
 
-fn parse_parallel(f: &mut Fields, diags: &mut Diagnostics) -> Parallel {
+fn parse_parallel(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Parallel {
     let mut branches = Vec::new();
     match f.raw("Branches") {
         None => f.missing(&["Branches"], diags),
@@ -581,24 +807,27 @@ fn parse_parallel(f: &mut Fields, diags: &mut Diagnostics) -> Parallel {
         }
         Some(Value::Array(bs)) => {
             for (i, b) in bs.iter().enumerate() {
-                if let Some(m) = parse_machine(b, &f.loc("Branches").index(i), false, diags) {
+                if let Some(m) = parse_machine(b, &f.loc("Branches").index(i), Some(p.top_ql), diags) {
                     branches.push(m);
                 }
             }
         }
         Some(_) => diags.push(Diagnostic::schema("type", "The field 'Branches' must be an array", &f.loc("Branches"))),
     }
+    let jsonata = p.jsonata();
     Parallel {
         branches,
-        parameters: template(f, "Parameters", diags),
-        result_selector: template(f, "ResultSelector", diags),
-        result_path: io_path(f, "ResultPath", true, diags),
+        parameters: if jsonata { None } else { template(f, "Parameters", diags) },
+        arguments: if jsonata { p.field(f, "Arguments", diags) } else { None },
+        result_selector: if jsonata { None } else { template(f, "ResultSelector", diags) },
+        result_path: if jsonata { IoPath::Default } else { io_path(f, "ResultPath", true, diags) },
         retry: retriers(f, diags),
-        catch: catchers(f, diags),
+        catch: catchers(f, p, diags),
     }
 }
 
-fn parse_map(f: &mut Fields, diags: &mut Diagnostics) -> Option<Map> {
+fn parse_map(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Option<Map> {
+    let jsonata = p.jsonata();
     f.exclusive(&["Iterator", "ItemProcessor"], diags);
     f.exclusive(&["ItemSelector", "Parameters"], diags);
     f.exclusive(&["MaxConcurrency", "MaxConcurrencyPath"], diags);
@@ -627,11 +856,14 @@ fn parse_map(f: &mut Fields, diags: &mut Diagnostics) -> Option<Map> {
             if let Some(cfg) = inner.as_object_mut().and_then(|o| o.remove("ProcessorConfig")) {
                 (mode, execution_type) = processor_config(&cfg, &at.key("ProcessorConfig"), diags);
             }
-            parse_machine(&inner, &at, false, diags)
+            parse_machine(&inner, &at, Some(p.top_ql), diags)
         }
     };
-    let item_selector = template(f, "ItemSelector", diags).or_else(|| template(f, "Parameters", diags));
-    let item_batcher = f.raw("ItemBatcher").and_then(|v| item_batcher(v, &f.loc("ItemBatcher"), diags));
+    let item_selector = match p.payload(f, "ItemSelector", diags) {
+        None if !jsonata => template(f, "Parameters", diags).map(Payload::Path),
+        selector => selector,
+    };
+    let item_batcher = f.raw("ItemBatcher").and_then(|v| item_batcher(v, &f.loc("ItemBatcher"), p, diags));
     let label = f.string("Label", diags);
     if let Some(l) = &label {
         if l.is_empty() || l.chars().count() > 40 || l.chars().any(forbidden_name_char) {
@@ -646,17 +878,18 @@ fn parse_map(f: &mut Fields, diags: &mut Diagnostics) -> Option<Map> {
         processor: processor?,
         mode,
         execution_type,
-        items_path: io_path(f, "ItemsPath", true, diags),
+        items_path: if jsonata { IoPath::Default } else { io_path(f, "ItemsPath", true, diags) },
+        items: if jsonata { p.field(f, "Items", diags) } else { None },
         item_selector,
-        max_concurrency: number_source(f, "MaxConcurrency", 0, diags),
-        tolerated_failure_count: number_source(f, "ToleratedFailureCount", 0, diags),
-        tolerated_failure_percentage: percentage_source(f, diags),
+        max_concurrency: p.number(f, "MaxConcurrency", 0, diags),
+        tolerated_failure_count: p.number(f, "ToleratedFailureCount", 0, diags),
+        tolerated_failure_percentage: percentage_source(f, p, diags),
         item_batcher,
         label,
-        result_selector: template(f, "ResultSelector", diags),
-        result_path: io_path(f, "ResultPath", true, diags),
+        result_selector: if jsonata { None } else { template(f, "ResultSelector", diags) },
+        result_path: if jsonata { IoPath::Default } else { io_path(f, "ResultPath", true, diags) },
         retry: retriers(f, diags),
-        catch: catchers(f, diags),
+        catch: catchers(f, p, diags),
     };
     if map.mode == MapMode::Inline {
         for (present, key) in [
@@ -709,14 +942,14 @@ fn processor_config(v: &Value, at: &Location, diags: &mut Diagnostics) -> (MapMo
     (mode, execution_type)
 }
 
-fn item_batcher(v: &Value, at: &Location, diags: &mut Diagnostics) -> Option<ItemBatcher> {
+fn item_batcher(v: &Value, at: &Location, p: Parser, diags: &mut Diagnostics) -> Option<ItemBatcher> {
     let mut f = Fields::new(v, at, "ItemBatcher", diags)?;
     f.exclusive(&["MaxItemsPerBatch", "MaxItemsPerBatchPath"], diags);
     f.exclusive(&["MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"], diags);
     let b = ItemBatcher {
-        max_items_per_batch: number_source(&mut f, "MaxItemsPerBatch", 1, diags),
-        max_input_bytes_per_batch: number_source(&mut f, "MaxInputBytesPerBatch", 1, diags),
-        batch_input: template(&mut f, "BatchInput", diags),
+        max_items_per_batch: p.number(&mut f, "MaxItemsPerBatch", 1, diags),
+        max_input_bytes_per_batch: p.number(&mut f, "MaxInputBytesPerBatch", 1, diags),
+        batch_input: p.payload(&mut f, "BatchInput", diags),
     };
     if b.max_items_per_batch.is_none() && b.max_input_bytes_per_batch.is_none() {
         diags.push(Diagnostic::schema(
@@ -782,7 +1015,7 @@ fn retriers(f: &mut Fields, diags: &mut Diagnostics) -> Vec<Retrier> {
     out
 }
 
-fn catchers(f: &mut Fields, diags: &mut Diagnostics) -> Vec<Catcher> {
+fn catchers(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Vec<Catcher> {
     let Some(v) = f.raw("Catch") else { return Vec::new() };
     let at = f.loc("Catch");
     let Some(items) = v.as_array() else {
@@ -796,11 +1029,17 @@ fn catchers(f: &mut Fields, diags: &mut Diagnostics) -> Vec<Catcher> {
         let error_equals = error_equals(&mut cf, diags);
         cf.string("Comment", diags);
         let next = cf.required_string("Next", diags);
-        let result_path = io_path(&mut cf, "ResultPath", true, diags);
-        let assign = assign(&mut cf, diags);
+        let (result_path, output) = if p.jsonata() {
+            let output =
+                cf.raw("Output").map(|v| Field::compile(v, &format!("Catch[{i}]/Output"), &cf.loc("Output"), diags));
+            (IoPath::Default, output)
+        } else {
+            (io_path(&mut cf, "ResultPath", true, diags), None)
+        };
+        let assign = assign(&mut cf, p, &format!("Catch[{i}]/Assign"), diags);
         cf.finish(diags);
         if let Some(next) = next {
-            out.push(Catcher { error_equals, next, result_path, assign });
+            out.push(Catcher { error_equals, next, result_path, assign, output });
         }
     }
     out
@@ -832,9 +1071,31 @@ fn template(f: &mut Fields, key: &str, diags: &mut Diagnostics) -> Option<Templa
     Some(Template::compile(v, &f.loc(key), diags))
 }
 
-fn assign(f: &mut Fields, diags: &mut Diagnostics) -> Option<Template> {
+/// `Assign` in the state's language; `field` is AWS's name for it (`Assign`, `Catch[0]/Assign`).
+fn assign(f: &mut Fields, p: Parser, field: &str, diags: &mut Diagnostics) -> Option<Payload> {
     let v = f.raw("Assign")?;
-    Some(assign_template(v, &f.loc("Assign"), diags))
+    let at = f.loc("Assign");
+    Some(if p.jsonata() { jsonata_assign(v, field, &at, diags) } else { Payload::Path(assign_template(v, &at, diags)) })
+}
+
+/// A JSONata `Assign`: an object whose keys are variable names (no `.$` suffix), values any
+/// JSON with expressions.
+fn jsonata_assign(v: &Value, field: &str, at: &Location, diags: &mut Diagnostics) -> Payload {
+    match v.as_object() {
+        Some(map) => {
+            for key in map.keys() {
+                if !is_variable_name(key) {
+                    diags.push(Diagnostic::schema(
+                        "variable-name",
+                        format!("The variable name '{key}' is not valid"),
+                        &at.key(key),
+                    ));
+                }
+            }
+        }
+        None => diags.push(Diagnostic::schema("type", "The field 'Assign' must be a JSON object", at)),
+    }
+    Payload::Jsonata(Field::compile(v, field, at, diags))
 }
 
 /// `Assign`: an object whose keys are variable names (`name` or `name.$`).
@@ -930,9 +1191,12 @@ fn number_source(f: &mut Fields, key: &str, min: u64, diags: &mut Diagnostics) -
     f.integer(key, min, MAX_INT_FIELD, diags).map(|n| NumberSource::Value(n as f64))
 }
 
-fn percentage_source(f: &mut Fields, diags: &mut Diagnostics) -> Option<NumberSource> {
+fn percentage_source(f: &mut Fields, p: Parser, diags: &mut Diagnostics) -> Option<NumberSource> {
     let key = "ToleratedFailurePercentage";
-    if f.has("ToleratedFailurePercentagePath") {
+    if p.jsonata() && f.peek(key).and_then(expression_text).is_some() {
+        return p.field(f, key, diags).map(NumberSource::Expr);
+    }
+    if !p.jsonata() && f.has("ToleratedFailurePercentagePath") {
         return reference_path(f, "ToleratedFailurePercentagePath", diags).map(NumberSource::Path);
     }
     let n = f.number(key, diags)?;

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{codes, Diagnostic, Diagnostics, Location};
 use crate::error::names;
-use crate::model::{self, Catcher, Kind, Retrier, StateMachine};
+use crate::model::{self, Catcher, Kind, Payload, Retrier, StateMachine};
 use crate::template::Template;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -41,7 +41,7 @@ pub fn validate(sm: &StateMachine, diags: &mut Diagnostics) {
 fn variable_scopes(sm: &StateMachine, outer: &HashSet<String>, diags: &mut Diagnostics) {
     let mut here: HashSet<String> = HashSet::new();
     for state in sm.states.values() {
-        let mut assigns: Vec<(&Template, Location)> = Vec::new();
+        let mut assigns: Vec<(&Payload, Location)> = Vec::new();
         if let Some(a) = &state.assign {
             assigns.push((a, state.at.key("Assign")));
         }
@@ -115,7 +115,7 @@ fn outer_variables_in_child(child: &StateMachine, outer: &HashSet<String>, diags
 /// Variable names assigned anywhere in a machine, nested machines included.
 fn assigned_anywhere(sm: &StateMachine, out: &mut HashSet<String>) {
     for state in sm.states.values() {
-        let mut templates: Vec<&Template> = state.assign.iter().collect();
+        let mut templates: Vec<&Payload> = state.assign.iter().collect();
         match &state.kind {
             Kind::Choice(c) => templates.extend(c.choices.iter().filter_map(|b| b.assign.as_ref())),
             Kind::Task(t) => templates.extend(t.catch.iter().filter_map(|c| c.assign.as_ref())),
@@ -140,11 +140,12 @@ fn references_anywhere<'a>(sm: &'a StateMachine, out: &mut Vec<(&'a str, Locatio
     }
 }
 
-fn assigned_names(t: &Template) -> Vec<String> {
-    match t {
-        Template::Object(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
-        Template::Literal(Value::Object(m)) => m.keys().cloned().collect(),
-        _ => Vec::new(),
+fn assigned_names(p: &Payload) -> Vec<String> {
+    match p {
+        Payload::Path(Template::Object(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+        Payload::Path(Template::Literal(Value::Object(m))) => m.keys().cloned().collect(),
+        Payload::Path(_) => Vec::new(),
+        Payload::Jsonata(f) => f.object_keys(),
     }
 }
 

@@ -259,15 +259,14 @@ fn field_not_supported() {
     assert_eq!(diags(&def), one("SCHEMA_VALIDATION_FAILED", "Field 'ResultPath' is not supported", Some("/States/W")));
 }
 
-// README "Status": JSONata and the S3 ItemReader are reported, never run wrongly.
+// JSONata is accepted at the top level and per state (asl-features 1.2); the S3 ItemReader is
+// reported, never run wrongly.
 #[test]
-fn jsonata_is_unsupported() {
+fn jsonata_is_accepted() {
     let def = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
-    let d = diagnostic_list(&def);
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["UNSUPPORTED_FEATURE"]);
-    assert_eq!(d[0].location.as_deref(), Some("/QueryLanguage"));
+    assert!(diagnostic_list(&def).is_empty());
     let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}}});
-    assert_eq!(codes_of(&def), ["UNSUPPORTED_FEATURE"]);
+    assert!(codes_of(&def).is_empty());
 }
 
 #[test]

@@ -44,7 +44,7 @@ impl StateCtx<'_> {
     /// The context object; without `Execution` and `StateMachine` when `whole` is false, for a
     /// path that cannot reach them (`Execution.Input` is the whole execution input: copying it
     /// for every `$$.State.Name` read was a tenth of a run on a 100 KiB input).
-    fn to_json(&self, whole: bool) -> Value {
+    pub(crate) fn to_json(&self, whole: bool) -> Value {
         // Key order as AWS serialises it: Execution, StateMachine, State{Name, EnteredTime, RetryCount}, Task.
         let mut state = Map::new();
         state.insert("Name".into(), self.name.into());

@@ -2,10 +2,12 @@
 //! in order, and fail with the error of the branch or iteration that failed first in time.
 
 use super::env::Vars;
+use super::jsonata::{items_not_array, Data, NumberField};
 use super::runner::{Entered, Halt, Runner, Thread};
 use super::task::{record_fanout, Attempt};
 use crate::error::{names, Failure};
 use crate::history::History;
+use crate::jsonata::Expected;
 use crate::model::{IoPath, Map, MapMode, NumberSource, Parallel};
 use crate::path::JsonPath;
 use serde_json::{json, Value};
@@ -38,7 +40,10 @@ impl Runner<'_> {
         at: Attempt,
     ) -> Result<Value, Halt> {
         let Attempt { retry_count, route_index } = at;
-        let effective = self.effective_input(entered, raw, p.parameters.as_ref(), th, Some(retry_count))?;
+        let effective = match &p.arguments {
+            Some(a) => self.query(entered, a, Data::input(raw), Expected::Any, th, Some(retry_count), None)?,
+            None => self.effective_input(entered, raw, p.parameters.as_ref(), th, Some(retry_count))?,
+        };
         let started = self.event(th, "ParallelStateStarted", || Value::Null)?;
         let start = th.now;
         let (mut results, mut routes) = (Vec::with_capacity(p.branches.len()), Vec::new());
@@ -86,10 +91,10 @@ impl Runner<'_> {
     ) -> Result<Value, Halt> {
         let retry_count = at.retry_count;
         let effective = self.effective_input(entered, raw, None, th, Some(retry_count))?;
-        let items = self.map_items(entered, m, &effective, th)?;
+        let items = self.map_items(entered, m, &effective, th, retry_count)?;
         let max_concurrency = match &m.max_concurrency {
             None => 0,
-            Some(src) => self.integer_field(entered, src, "MaxConcurrencyPath", &effective, th)?,
+            Some(src) => self.integer_field(entered, src, "MaxConcurrency", &effective, th)?,
         };
         let results = match m.mode {
             MapMode::Inline => self.inline_map(entered, m, &effective, items, max_concurrency, th, at)?,
@@ -102,7 +107,26 @@ impl Runner<'_> {
         }
     }
 
-    fn map_items(&mut self, entered: &Entered, m: &Map, effective: &Value, th: &Thread) -> Result<Vec<Value>, Halt> {
+    fn map_items(
+        &mut self,
+        entered: &Entered,
+        m: &Map,
+        effective: &Value,
+        th: &Thread,
+        retry_count: u64,
+    ) -> Result<Vec<Value>, Halt> {
+        if entered.state.query_language == crate::model::QueryLanguage::Jsonata {
+            let items = match &m.items {
+                Some(f) => {
+                    self.query(entered, f, Data::input(effective), Expected::Array, th, Some(retry_count), None)?
+                }
+                None => effective.clone(),
+            };
+            return match items {
+                Value::Array(a) => Ok(a),
+                other => Err(Halt::Fail(entered.fail(items_not_array(&other)))),
+            };
+        }
         let (items, shown) = match &m.items_path {
             IoPath::Default | IoPath::Null => (Some(effective.clone()), "$".to_string()),
             IoPath::Path(p) => (self.read_path(entered, p, effective, th)?, p.source().to_string()),
@@ -134,9 +158,7 @@ impl Runner<'_> {
         retry_count: u64,
     ) -> Result<Value, Halt> {
         match &m.item_selector {
-            Some(sel) => {
-                Ok(self.template(entered, sel, effective, th, Some(retry_count), Some((index as u64, item)))?)
-            }
+            Some(sel) => self.payload(entered, sel, effective, th, Some(retry_count), Some((index as u64, item))),
             None => Ok(item.clone()),
         }
     }
@@ -225,7 +247,7 @@ impl Runner<'_> {
         self.event(th, "MapStateStarted", || json!({"length": length}))?;
         let tolerated_count = match &m.tolerated_failure_count {
             None => None,
-            Some(src) => Some(self.integer_field(entered, src, "ToleratedFailureCountPath", effective, th)?),
+            Some(src) => Some(self.integer_field(entered, src, "ToleratedFailureCount", effective, th)?),
         };
         let tolerated_pct = match &m.tolerated_failure_percentage {
             None => None,
@@ -300,15 +322,15 @@ impl Runner<'_> {
     ) -> Result<Vec<Value>, Halt> {
         let Some(b) = &m.item_batcher else { return Ok(inputs) };
         let max_items = match &b.max_items_per_batch {
-            Some(src) => self.integer_field(entered, src, "MaxItemsPerBatchPath", effective, th)?.max(1),
+            Some(src) => self.integer_field(entered, src, "MaxItemsPerBatch", effective, th)?.max(1),
             None => u64::MAX,
         };
         let max_bytes = match &b.max_input_bytes_per_batch {
-            Some(src) => self.integer_field(entered, src, "MaxInputBytesPerBatchPath", effective, th)?.max(1),
+            Some(src) => self.integer_field(entered, src, "MaxInputBytesPerBatch", effective, th)?.max(1),
             None => super::runner::MAX_PAYLOAD_BYTES as u64,
         };
         let batch_input = match &b.batch_input {
-            Some(t) => Some(self.template(entered, t, effective, th, None, None)?),
+            Some(p) => Some(self.payload(entered, p, effective, th, None, None)?),
             None => None,
         };
         let mut batches: Vec<Vec<Value>> = Vec::new();
@@ -338,18 +360,24 @@ impl Runner<'_> {
             .collect())
     }
 
-    /// A non-negative integer field given literally or by path (MaxConcurrencyPath...).
+    /// A non-negative integer field given literally, by path (`MaxConcurrencyPath`...) or by
+    /// expression; `name` is the field's name without `Path`.
     fn integer_field(
         &mut self,
         entered: &Entered,
         src: &NumberSource,
-        field: &str,
+        name: &str,
         input: &Value,
         th: &Thread,
     ) -> Result<u64, Halt> {
+        let field = format!("{name}Path");
         let p = match src {
             NumberSource::Value(n) => return Ok(*n as u64),
             NumberSource::Path(p) => p,
+            NumberSource::Expr(f) => {
+                let v = self.query(entered, f, Data::input(input), Expected::Number, th, None, None)?;
+                return self.expression_integer(entered, &v, NumberField { name, min: 0.0 });
+            }
         };
         let v = self.path_value(entered, p, input, th)?;
         match v.as_u64() {
@@ -374,6 +402,10 @@ impl Runner<'_> {
     ) -> Result<f64, Halt> {
         let value = match src {
             NumberSource::Value(n) => *n,
+            NumberSource::Expr(f) => {
+                let v = self.query(entered, f, Data::input(input), Expected::Number, th, None, None)?;
+                v.as_f64().unwrap_or(-1.0)
+            }
             NumberSource::Path(p) => {
                 let v = self.path_value(entered, p, input, th)?;
                 v.as_f64().ok_or_else(|| {

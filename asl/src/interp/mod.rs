@@ -1,4 +1,4 @@
-//! The reference interpreter (JSONPath mode).
+//! The reference interpreter (JSONPath and JSONata modes).
 //!
 //! Deterministic and single-threaded: Parallel branches and Map iterations run one after the
 //! other in index order, each on its own virtual clock that starts when the fan-out starts, so
@@ -7,6 +7,7 @@
 
 mod env;
 mod fanout;
+mod jsonata;
 mod runner;
 pub mod single;
 mod task;

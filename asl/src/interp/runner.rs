@@ -1,10 +1,12 @@
 //! The state loop: entering states, the JSONPath input/output pipeline, events, the clock.
 
 use super::env::{Env, StateCtx, Vars};
+use super::jsonata::Data;
 use super::{RetryRecord, RunOptions, RunResult, Status};
 use crate::error::{names, Failure};
 use crate::history::{Details, History};
-use crate::model::{IoPath, Kind, State, StateMachine, TextSource, Wait};
+use crate::jsonata::Expected;
+use crate::model::{IoPath, Kind, Payload, QueryLanguage, State, StateMachine, Test, TextSource, Wait};
 use crate::path::JsonPath;
 use crate::random::SeededRandom;
 use crate::template::{self, Template};
@@ -215,6 +217,10 @@ impl<'o> Runner<'o> {
             _ => None,
         };
         let entered = Entered { state, id, time: th.now, token };
+        let retryable = matches!(state.kind, Kind::Task(_) | Kind::Parallel(_) | Kind::Map(_));
+        if state.query_language == QueryLanguage::Jsonata && !retryable {
+            return self.run_jsonata_state(&entered, raw, th);
+        }
         match &state.kind {
             Kind::Pass(p) => {
                 let effective = self.effective_input_if_changed(&entered, &raw, p.parameters.as_ref(), th, None)?;
@@ -233,8 +239,8 @@ impl<'o> Runner<'o> {
                 let mut env = Env::new(&effective, &ctx, &th.vars, &mut self.rng);
                 let mut chosen = None;
                 for branch in &c.choices {
-                    let hit =
-                        branch.rule.evaluate(&mut |p: &JsonPath| env.lookup_opt(p)).map_err(|f| entered.fail(f))?;
+                    let Test::Rule(rule) = &branch.test else { continue };
+                    let hit = rule.evaluate(&mut |p: &JsonPath| env.lookup_opt(p)).map_err(|f| entered.fail(f))?;
                     if hit {
                         chosen = Some((branch.next.as_str(), branch.assign.as_ref()));
                         break;
@@ -394,12 +400,12 @@ impl<'o> Runner<'o> {
     pub fn assign(
         &mut self,
         entered: &Entered,
-        assign: Option<&Template>,
+        assign: Option<&Payload>,
         input: &Value,
         th: &Thread,
         retry_count: Option<u64>,
     ) -> Result<Option<Map<String, Value>>, Halt> {
-        let Some(t) = assign else { return Ok(None) };
+        let Some(t) = assign.and_then(Payload::template) else { return Ok(None) };
         let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, None);
         let mut env = Env::new(input, &ctx, &th.vars, &mut self.rng);
         let Value::Object(values) = t.evaluate(&mut env).map_err(|f| entered.fail(f))? else { return Ok(None) };
@@ -541,6 +547,7 @@ impl Runner<'_> {
                 let mut env = Env::new(raw, &ctx, &th.vars, &mut self.rng);
                 template::evaluate_call(call, source, &mut env).map_err(|f| entered.fail(f))?
             }
+            Some(TextSource::Expr(f)) => self.query(entered, f, Data::input(raw), Expected::String, th, None, None)?,
         };
         match value {
             Value::String(s) => Ok(Some(s)),
@@ -556,6 +563,33 @@ impl Runner<'_> {
         let until = match w {
             Wait::Seconds(s) => now.saturating_add((*s as i64).saturating_mul(1000)),
             Wait::Timestamp(t) => (*t).max(now),
+            Wait::SecondsExpr(f) => {
+                let v = self.query(entered, f, Data::input(input), Expected::Number, th, None, None)?;
+                // UNSURE(aws): the cause for a negative or fractional Seconds result.
+                match v.as_f64() {
+                    Some(s) if s >= 0.0 && s.fract() == 0.0 => now.saturating_add((s as i64).saturating_mul(1000)),
+                    _ => {
+                        return Err(Halt::Fail(entered.fail(Failure::new(
+                            names::QUERY_EVALUATION_ERROR,
+                            format!("The Seconds field must be a non-negative integer, but was: {v}"),
+                        ))))
+                    }
+                }
+            }
+            Wait::TimestampExpr(f) => {
+                let v = self.query(entered, f, Data::input(input), Expected::String, th, None, None)?;
+                let text = v.as_str().unwrap_or_default();
+                match timestamp::parse(text) {
+                    Some(t) => t.timestamp_millis().max(now),
+                    // Observed cause (asl-features 2.5).
+                    None => {
+                        return Err(Halt::Fail(entered.fail(Failure::new(
+                            names::QUERY_EVALUATION_ERROR,
+                            format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"),
+                        ))))
+                    }
+                }
+            }
             Wait::SecondsPath(p) => {
                 let v = self.read_path(entered, p, input, th)?;
                 let src = p.source();
@@ -706,7 +740,7 @@ fn select_io(env: &mut Env, p: &JsonPath) -> Result<Value, Failure> {
 /// AWS's documented limits: one variable at most 256 KiB, one `Assign` at most 256 KiB in all.
 // UNSURE(aws): the error name and cause when a limit is exceeded were never recorded; we raise
 // States.DataLimitExceeded, AWS's error for every other 256 KiB limit.
-fn check_assign_size(values: &Map<String, Value>) -> Result<(), Failure> {
+pub(super) fn check_assign_size(values: &Map<String, Value>) -> Result<(), Failure> {
     let mut total = 0;
     for (name, v) in values {
         let size = json_size(v);

@@ -80,6 +80,10 @@ pub const ENTERED_EVENT_ID: u64 = 2;
 /// Runs one state on `input`. `Err` names what cannot be run without calling AWS: a Task,
 /// Map or Parallel state with no mock.
 pub fn run_state(state: &State, input: Value, opts: &SingleOptions) -> Result<SingleResult, String> {
+    if state.query_language == crate::model::QueryLanguage::Jsonata {
+        // The TestState issue builds JSONata states on top of this module.
+        return Err("TestState of a JSONata state is not supported by the reference yet".into());
+    }
     if opts.mock.is_none() && matches!(state.kind, Kind::Task(_) | Kind::Map(_) | Kind::Parallel(_)) {
         return Err(format!("a {} state needs a mock: the reference does not call AWS", state.kind.type_name()));
     }
@@ -166,10 +170,9 @@ impl Run<'_, '_, '_, '_> {
                 let mut env = super::env::Env::new(&effective, &ctx, &self.th.vars, &mut self.r.rng);
                 let mut chosen = None;
                 for b in &c.choices {
-                    let hit = b
-                        .rule
-                        .evaluate(&mut |p: &JsonPath| Ok(env.select(p)?.ok()))
-                        .map_err(|f| self.entered.fail(f))?;
+                    let crate::model::Test::Rule(rule) = &b.test else { continue };
+                    let hit =
+                        rule.evaluate(&mut |p: &JsonPath| Ok(env.select(p)?.ok())).map_err(|f| self.entered.fail(f))?;
                     if hit {
                         chosen = Some((b.next.as_str(), b.assign.as_ref()));
                         break;

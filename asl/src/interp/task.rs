@@ -1,9 +1,11 @@
 //! States that retry and catch (Task, Parallel, Map), and the scripted Task itself.
 
+use super::jsonata::{Data, NumberField};
 use super::runner::{failure_details, obj, Entered, Halt, Route, Runner, Step, Thread};
 use crate::behaviour::Outcome;
 use crate::error::{names, Failure};
-use crate::model::{Catcher, Kind, NumberSource, Retrier, Task};
+use crate::jsonata::Expected;
+use crate::model::{Catcher, Kind, NumberSource, QueryLanguage, Retrier, Task};
 use crate::retry;
 use serde_json::{json, Value};
 
@@ -54,11 +56,17 @@ impl Runner<'_> {
         let mut counts = vec![0u64; retriers.len()];
         let mut retry_count = 0u64;
         let mut delays = Vec::new();
+        let jsonata = entered.state.query_language == QueryLanguage::Jsonata;
         let failure = loop {
             self.fanout_failed = None;
-            let outcome = self
-                .attempt(entered, &raw, th, retry_count, route_index)
-                .and_then(|(result, result_path)| self.finish(entered, raw.clone(), result, result_path, th));
+            let outcome =
+                self.attempt(entered, &raw, th, retry_count, route_index).and_then(|(result, result_path)| {
+                    if jsonata {
+                        self.finish_jsonata(entered, &raw, result, th, retry_count)
+                    } else {
+                        self.finish(entered, raw.clone(), result, result_path, th)
+                    }
+                });
             let failure = match outcome {
                 Ok(step) => {
                     self.record_retries(entered, delays);
@@ -91,6 +99,9 @@ impl Runner<'_> {
         // The state's own ResultSelector/ResultPath/OutputPath are skipped: the error output
         // merges into the raw input through the Catcher's ResultPath.
         let error_output = failure.error_output();
+        if jsonata {
+            return self.catch_jsonata(entered, c, &raw, error_output, th, retry_count);
+        }
         let assigned = self.assign(entered, c.assign.as_ref(), &error_output, th, Some(retry_count))?;
         let out = self.result_path(entered, raw, error_output, &c.result_path)?;
         self.exit(entered, th, &out, assigned)?;
@@ -132,9 +143,12 @@ impl Runner<'_> {
         th: &mut Thread,
         retry_count: u64,
     ) -> Result<Value, Halt> {
-        let effective = self.effective_input(entered, raw, t.parameters.as_ref(), th, Some(retry_count))?;
-        let timeout = self.task_seconds(entered, t.timeout.as_ref(), "TimeoutSecondsPath", raw, th)?;
-        let heartbeat = self.task_seconds(entered, t.heartbeat.as_ref(), "HeartbeatSecondsPath", raw, th)?;
+        let effective = match &t.arguments {
+            Some(a) => self.query(entered, a, Data::input(raw), Expected::Any, th, Some(retry_count), None)?,
+            None => self.effective_input(entered, raw, t.parameters.as_ref(), th, Some(retry_count))?,
+        };
+        let timeout = self.task_seconds(entered, t.timeout.as_ref(), "TimeoutSeconds", raw, th, retry_count)?;
+        let heartbeat = self.task_seconds(entered, t.heartbeat.as_ref(), "HeartbeatSeconds", raw, th, retry_count)?;
         let fam = family(&t.resource);
         let region = self.opts.context.region.clone();
         let service = |extra: Value| match &fam {
@@ -218,18 +232,24 @@ impl Runner<'_> {
         }
     }
 
-    /// `TimeoutSeconds`/`HeartbeatSeconds` or their `Path` forms, in whole seconds.
+    /// `TimeoutSeconds`/`HeartbeatSeconds`, their `Path` forms or expressions, in whole seconds.
     fn task_seconds(
         &mut self,
         entered: &Entered,
         src: Option<&NumberSource>,
-        field: &str,
+        name: &str,
         raw: &Value,
         th: &Thread,
+        retry_count: u64,
     ) -> Result<Option<u64>, Halt> {
+        let field = format!("{name}Path");
         match src {
             None => Ok(None),
             Some(NumberSource::Value(n)) => Ok(Some(*n as u64)),
+            Some(NumberSource::Expr(f)) => {
+                let v = self.query(entered, f, Data::input(raw), Expected::Number, th, Some(retry_count), None)?;
+                Ok(Some(self.expression_integer(entered, &v, NumberField { name, min: 1.0 })?))
+            }
             Some(NumberSource::Path(p)) => match self.read_path(entered, p, raw, th)? {
                 Some(v) if v.as_u64().is_some_and(|n| n > 0) => Ok(v.as_u64()),
                 Some(v) => Err(Halt::Fail(entered.fail(Failure::runtime(format!(

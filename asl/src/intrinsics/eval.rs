@@ -439,6 +439,18 @@ fn base64_decode(s: &str) -> Res {
 // UNSURE(aws): non-string data is an error (docs: "an object string"); algorithm names are
 // case-sensitive.
 fn hash(data: &str, algorithm: &str) -> Res {
+    match hex_digest(data, algorithm) {
+        Some(hex) => Ok(Value::String(hex)),
+        None => Err(invalid(
+            Func::Hash,
+            format!("unsupported algorithm '{algorithm}'; use one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"),
+        )),
+    }
+}
+
+/// The lower-case hex digest of `data`'s UTF-8 bytes by one of AWS's algorithm names (MD5,
+/// SHA-1, SHA-256, SHA-384, SHA-512): `States.Hash` and JSONata's `$hash` share it.
+pub fn hex_digest(data: &str, algorithm: &str) -> Option<String> {
     use sha2::Digest;
     let bytes = data.as_bytes();
     let digest: Vec<u8> = match algorithm {
@@ -447,20 +459,15 @@ fn hash(data: &str, algorithm: &str) -> Res {
         "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
         "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),
         "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
-        other => {
-            return Err(invalid(
-                Func::Hash,
-                format!("unsupported algorithm '{other}'; use one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"),
-            ))
-        }
+        _ => return None,
     };
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(digest.len() * 2);
     for b in digest {
         out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0xf)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
-    Ok(Value::String(out))
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -200,6 +200,13 @@ impl JavaRandom {
         (self.seed >> (48 - bits)) as i32
     }
 
+    /// `nextDouble()`: 53 random bits in `[0, 1)` (JSONata's seeded `$random` on AWS).
+    pub fn next_double(&mut self) -> f64 {
+        let high = i64::from(self.next(26)) << 27;
+        let low = i64::from(self.next(27));
+        (high + low) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
     /// `nextInt()`.
     pub fn next_int(&mut self) -> i32 {
         self.next(32)

@@ -25,6 +25,7 @@ use crate::error::Failure;
 use crate::path::JsonPath;
 use crate::random::SeededRandom;
 
+pub use eval::hex_digest;
 pub use parse::MAX_NESTING;
 
 /// The intrinsic functions AWS offers in JSONPath mode.
