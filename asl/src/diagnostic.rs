@@ -18,6 +18,14 @@ pub mod codes {
     /// A state name over 80 characters (CreateStateMachine, quoted in asl-validator#69 and
     /// cfn-lint#4079).
     pub const INVALID_STATE_NAME: &str = "INVALID_STATE_NAME";
+    /// A JSONata expression that does not parse: the parser's message at the field (observed
+    /// on AWS: `INVALID_JSONATA_EXPRESSION: Unexpected end of expression at /States/Main/Output`,
+    /// https://github.com/floci-io/floci/issues/2745).
+    pub const INVALID_JSONATA_EXPRESSION: &str = "INVALID_JSONATA_EXPRESSION";
+    /// A JSONata expression that reads a field of the (absent) context at its top level
+    /// (observed: `Reference to 'phone' at the top level is not supported.`,
+    /// https://github.com/floci-io/floci/issues/2670).
+    pub const UNSUPPORTED_JSONATA_EXPRESSION: &str = "UNSUPPORTED_JSONATA_EXPRESSION";
     /// Not an AWS code: the definition may be valid on AWS but uses a feature we do not run.
     pub const UNSUPPORTED_FEATURE: &str = "UNSUPPORTED_FEATURE";
 }

@@ -85,6 +85,12 @@ pub trait Compiled: Send + Sync + fmt::Debug {
     fn source(&self) -> &str;
     /// `Ok(None)` is JSONata's `undefined`.
     fn evaluate(&self, input: Option<&Value>, bindings: &Bindings) -> Result<Option<Value>, Error>;
+    /// Field names read from the context item at the expression's top level (`phone` in
+    /// `phone & 'x'`, not `a` in `$states.input.a`). AWS evaluates without a context item and
+    /// refuses such definitions; an implementation that cannot tell returns none.
+    fn top_level_names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A JSONata implementation.

@@ -5,7 +5,7 @@
 
 use super::engine::{Bindings, Compiled, Error as JsonataError, Limits};
 use super::functions::{aws_functions, RANDOM_NAMES};
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{codes, Diagnostic, Diagnostics, Location};
 use crate::error::{names, Failure};
 use crate::random::SeededRandom;
 use serde_json::{Map, Value};
@@ -216,20 +216,28 @@ fn compile_node(v: &Value, field: &str, at: &Location, diags: &mut Diagnostics) 
     match v {
         Value::String(_) => match expression_text(v) {
             Some(text) => match super::evaluator().compile(text) {
-                Ok(compiled) => Node::Expr(Arc::new(Expression {
-                    compiled,
-                    text: text.trim().to_string(),
-                    field: field.to_string(),
-                    reads: variable_names(text),
-                })),
+                Ok(compiled) => {
+                    for name in compiled.top_level_names() {
+                        diags.push(Diagnostic::new(
+                            codes::UNSUPPORTED_JSONATA_EXPRESSION,
+                            "jsonata-top-level-reference",
+                            format!("Reference to '{name}' at the top level is not supported."),
+                            at,
+                        ));
+                    }
+                    Node::Expr(Arc::new(Expression {
+                        compiled,
+                        text: text.trim().to_string(),
+                        field: field.to_string(),
+                        reads: variable_names(text),
+                    }))
+                }
                 Err(e) => {
-                    // UNSURE(aws): AWS rejects an unparsable expression at create time
-                    // (asl-features 1.2); its diagnostic code and text were not recorded.
-                    diags.push(Diagnostic::schema(
-                        "jsonata-syntax",
-                        format!("The JSONata expression '{}' is not valid: {e}", text.trim()),
-                        at,
-                    ));
+                    // AWS gives the parser's message without its code (observed, see codes).
+                    diags.push(
+                        Diagnostic::new(codes::INVALID_JSONATA_EXPRESSION, "jsonata-syntax", e.message.clone(), at)
+                            .with_detail(e.to_string()),
+                    );
                     Node::Literal(Value::Null)
                 }
             },
@@ -414,7 +422,23 @@ mod tests {
         Field::compile(&json!("{% $x ?: 1 %}"), "Output", &Location::root(), &mut diags);
         Field::compile(&json!("{% $x ?? 1 %}"), "Output", &Location::root(), &mut diags);
         assert_eq!(diags.len(), 2, "{diags:?}");
-        assert!(diags[0].message.contains("S0211"), "{}", diags[0].message);
+        assert_eq!(diags[0].code, "INVALID_JSONATA_EXPRESSION");
+        assert_eq!(diags[0].message, "The symbol : cannot be used as a unary operator");
+        assert!(diags[0].detail.as_deref().unwrap_or("").starts_with("S0211"));
+    }
+
+    #[test]
+    fn top_level_field_references_are_refused() {
+        let refused = |text: &str| {
+            let mut diags = Diagnostics::new();
+            Field::compile(&json!(text), "Output", &Location::root(), &mut diags);
+            diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(refused("{% phone %}"), ["Reference to 'phone' at the top level is not supported."]);
+        assert_eq!(refused("{% $count(a) + b.c %}").len(), 2);
+        assert!(refused("{% $states.input.a[b > 1].c %}").is_empty());
+        assert!(refused("{% $map($states.input.xs, function($v) { $v.a }) %}").is_empty());
+        assert!(refused("{% ($x := 1; $x) %}").is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! [`Evaluator`] on the `jlens-core` crate (chosen by measurement: ARCHITECTURE.md, "JSONata").
 
 use super::engine::{Bindings, Compiled, Error, Evaluator};
-use jlens_core::ast::{FallbackOp, NodeKind};
+use jlens_core::ast::{FallbackOp, Node, NodeKind};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -51,6 +51,12 @@ impl Compiled for Expression {
         self.0.source()
     }
 
+    fn top_level_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        top_names(&self.0.ast().root, true, &mut out);
+        out
+    }
+
     fn evaluate(&self, input: Option<&Value>, b: &Bindings) -> Result<Option<Value>, Error> {
         let mut bindings = jlens_core::Bindings::new();
         for (name, value) in &b.vars {
@@ -79,6 +85,39 @@ impl Compiled for Expression {
             options = options.now(now);
         }
         self.0.evaluate_with(input, &bindings, &options).map_err(convert)
+    }
+}
+
+/// Names a node reads from the context item when `top` (it is evaluated against the
+/// expression's own input): the first step of a path, operands, arguments, constructors.
+/// Later path steps, filters, sort terms, lambda bodies and transforms read other contexts.
+fn top_names(node: &Node, top: bool, out: &mut Vec<String>) {
+    match &node.kind {
+        NodeKind::Name { name } if top && !out.contains(name) => out.push(name.clone()),
+        NodeKind::Path { steps, .. } => {
+            for (i, step) in steps.iter().enumerate() {
+                top_names(step, top && i == 0, out);
+            }
+            return;
+        }
+        NodeKind::Lambda(_) | NodeKind::Transform(_) | NodeKind::Sort { .. } => {
+            node.for_each_child(|c| top_names(c, false, out));
+            return;
+        }
+        _ => {}
+    }
+    let stages = node.attrs.stages.len() + node.attrs.predicate.len();
+    if stages == 0 && node.attrs.group.is_none() {
+        node.for_each_child(|c| top_names(c, top, out));
+        return;
+    }
+    // Filters and group-by terms read the items they filter: walk the node's own operands at
+    // this level and the rest below it.
+    let mut own = Vec::new();
+    node.for_each_child(|c| own.push(c));
+    let operands = own.len().saturating_sub(stages + node.attrs.group.as_ref().map_or(0, |g| g.pairs.len() * 2));
+    for (i, c) in own.into_iter().enumerate() {
+        top_names(c, top && i < operands, out);
     }
 }
 
