@@ -35,7 +35,37 @@ pub fn all() -> Vec<Workload> {
             intrinsics_heavy(),
             json!({"csv": "a,b,c,d,e,f,g,h", "n": 41, "obj": {"k": "v"}}),
         ),
+        Workload::new("jsonata-pass-chain-100", jsonata_pass_chain(100), json!({"n": 0, "tag": "run"})),
+        Workload::new("jsonata-map-1000-items", jsonata_map_items(), json!({"items": (0..1000).collect::<Vec<_>>()})),
     ]
+}
+
+/// A JSONata chain of `n` Pass states, each computing its Output from `$states.input`.
+pub fn jsonata_pass_chain(n: usize) -> Value {
+    let mut states = Map::new();
+    for i in 0..n {
+        let mut s = json!({"Type": "Pass", "Output": {
+            "n": "{% $states.input.n + 1 %}",
+            "tag": "{% $states.input.tag %}",
+            "label": "{% $states.input.tag & '-' & $string($states.input.n) %}"
+        }});
+        if i + 1 == n {
+            s["End"] = json!(true);
+        } else {
+            s["Next"] = json!(format!("P{}", i + 1));
+        }
+        states.insert(format!("P{i}"), s);
+    }
+    json!({"QueryLanguage": "JSONata", "StartAt": "P0", "States": states})
+}
+
+/// A JSONata Map over `$states.input.items` whose ItemSelector reads the item's index and value.
+pub fn jsonata_map_items() -> Value {
+    json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+        "Type": "Map", "Items": "{% $states.input.items %}", "MaxConcurrency": 0, "End": true,
+        "ItemSelector": {"i": "{% $states.context.Map.Item.Index %}", "v": "{% $states.context.Map.Item.Value * 2 %}"},
+        "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": true}}}
+    }}})
 }
 
 /// A chain of `n` Pass states: pure transition cost.

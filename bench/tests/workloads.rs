@@ -13,6 +13,8 @@ fn workloads_run_to_success_with_known_transition_counts() {
         ("retry-storm-500", 501),
         ("heavy-templates-100kib", 11),
         ("intrinsics-heavy", 20),
+        ("jsonata-pass-chain-100", 100),
+        ("jsonata-map-1000-items", 1_001),
     ];
     for w in asl_bench::all() {
         let (sm, diags) = asl::check(&w.definition);
