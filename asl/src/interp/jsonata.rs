@@ -55,7 +55,7 @@ impl Runner<'_> {
             return Ok(v.clone());
         }
         let ctx = state_ctx(&self.execution, &self.state_machine, entered, retry_count, map_item);
-        let context = || ctx.to_json(true);
+        let context = |whole: bool| ctx.to_json(whole);
         let mut scope = Scope {
             input: data.input,
             result: data.result,

@@ -72,8 +72,9 @@ pub struct Bindings<'a> {
     /// Variables by name without the `$` (`states`, a workflow variable, ...).
     pub vars: Vec<(&'a str, &'a Value)>,
     /// Functions by name without the `$`; a name listed with `None` is removed, so calling it
-    /// fails with T1006 as on AWS (`$eval`).
-    pub functions: Vec<(&'a str, Option<Function>)>,
+    /// fails with T1006 as on AWS (`$eval`). The same table is passed to every evaluation, so
+    /// an implementation may convert it once (keyed by the slice's address).
+    pub functions: &'static [(&'static str, Option<Function>)],
     /// `$now()` / `$millis()`: epoch milliseconds of the evaluation (the virtual clock).
     pub now_millis: Option<i64>,
     pub limits: Limits,

@@ -4,7 +4,7 @@
 //! name the field as `Output/a/b[0]`).
 
 use super::engine::{Bindings, Compiled, Error as JsonataError, Limits};
-use super::functions::{aws_functions, RANDOM_NAMES};
+use super::functions::{aws_functions, with_random, RANDOM_NAMES};
 use crate::diagnostic::{codes, Diagnostic, Diagnostics, Location};
 use crate::error::{names, Failure};
 use crate::random::SeededRandom;
@@ -35,6 +35,43 @@ pub struct Expression {
     /// Variables it may read, without `$` (`states` included); found by scanning the text,
     /// so a `$x` inside a string literal is listed too (harmless: it is bound if it exists).
     reads: Vec<String>,
+    /// The members of `$states` to build for it: copying the input or the context for an
+    /// expression that reads neither made a 1,000-item Map quadratic.
+    needs: Needs,
+}
+
+/// Which parts of `$states` an expression may read (by scanning its text; a false positive
+/// only costs a copy).
+#[derive(Debug, Clone, Copy, Default)]
+struct Needs {
+    input: bool,
+    result: bool,
+    error_output: bool,
+    context: bool,
+    /// The context's `Execution` and `StateMachine` (`Execution.Input` is the whole input).
+    context_whole: bool,
+    random: bool,
+}
+
+impl Needs {
+    fn of(text: &str, reads: &[String]) -> Needs {
+        let random = reads.iter().any(|n| RANDOM_NAMES.contains(&n.as_str()));
+        if !reads.iter().any(|n| n == "states") {
+            return Needs { random, ..Needs::default() };
+        }
+        // `$states` read whole, or through a variable bound to it, needs every member.
+        let whole = text.match_indices("$states").any(|(i, _)| !text[i + 7..].trim_start().starts_with('.'));
+        let has = |m: &str| whole || text.contains(m);
+        let context = has("context");
+        Needs {
+            input: has("input"),
+            result: has("result"),
+            error_output: has("errorOutput"),
+            context,
+            context_whole: context && (whole || !text.contains("context.") || has("Execution") || has("StateMachine")),
+            random,
+        }
+    }
 }
 
 /// The result type a field requires; AWS's names in causes.
@@ -94,8 +131,9 @@ pub struct Scope<'a> {
     pub result: Option<&'a Value>,
     /// `$states.errorOutput`, in a Catcher's Output/Assign.
     pub error_output: Option<&'a Value>,
-    /// `$states.context`, built only for expressions that read `$states`.
-    pub context: &'a dyn Fn() -> Value,
+    /// `$states.context`, built only for expressions that read it; `true` asks for the whole
+    /// object, `false` allows leaving out `Execution` and `StateMachine`.
+    pub context: &'a dyn Fn(bool) -> Value,
     pub vars: &'a dyn Variables,
     /// The virtual clock, epoch milliseconds (`$now()`, `$millis()`).
     pub now_millis: i64,
@@ -193,20 +231,18 @@ impl Expression {
         &self.field
     }
 
-    /// Whether the expression reads `$states.<member>` (or `$states` whole).
+    /// Whether the expression names `$states.<member>`.
     pub fn reads_states_member(&self, member: &str) -> bool {
-        let t = &self.text;
-        let mut rest = t.as_str();
+        let mut rest = self.text.as_str();
         while let Some(i) = rest.find("$states") {
-            let after = &rest[i + 7..];
-            if let Some(members) = after.strip_prefix('.') {
-                if members.trim_start().starts_with(member) {
+            rest = &rest[i + 7..];
+            if let Some(members) = rest.strip_prefix('.') {
+                let members = members.trim_start();
+                let after = members.strip_prefix(member).map(|a| a.chars().next());
+                if matches!(after, Some(None)) || matches!(after, Some(Some(c)) if !(c.is_alphanumeric() || c == '_')) {
                     return true;
                 }
-            } else if !after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
-                return true;
             }
-            rest = after;
         }
         false
     }
@@ -217,6 +253,8 @@ fn compile_node(v: &Value, field: &str, at: &Location, diags: &mut Diagnostics) 
         Value::String(_) => match expression_text(v) {
             Some(text) => match super::evaluator().compile(text) {
                 Ok(compiled) => {
+                    // The ASL specification forbids `$`, `$$` and bare field names at the top
+                    // level. UNSURE(aws): the text for `$` and `$$` (observed for names only).
                     for name in compiled.top_level_names() {
                         diags.push(Diagnostic::new(
                             codes::UNSUPPORTED_JSONATA_EXPRESSION,
@@ -225,11 +263,14 @@ fn compile_node(v: &Value, field: &str, at: &Location, diags: &mut Diagnostics) 
                             at,
                         ));
                     }
+                    let reads = variable_names(text);
+                    let needs = Needs::of(text, &reads);
                     Node::Expr(Arc::new(Expression {
                         compiled,
                         text: text.trim().to_string(),
                         field: field.to_string(),
-                        reads: variable_names(text),
+                        reads,
+                        needs,
                     }))
                 }
                 Err(e) => {
@@ -316,21 +357,30 @@ fn query_failure(field: &str, cause: String) -> QueryFailure {
 }
 
 fn evaluate_expression(e: &Expression, scope: &mut Scope) -> Result<Value, QueryFailure> {
+    let needs = e.needs;
     let mut states = None;
     if e.reads.iter().any(|n| n == "states") {
         let mut m = Map::new();
-        m.insert("input".into(), scope.input.clone());
-        m.insert("context".into(), (scope.context)());
-        if let Some(r) = scope.result {
+        if needs.input {
+            m.insert("input".into(), scope.input.clone());
+        }
+        if needs.context {
+            m.insert("context".into(), (scope.context)(needs.context_whole));
+        }
+        if let (Some(r), true) = (scope.result, needs.result) {
             m.insert("result".into(), r.clone());
         }
-        if let Some(o) = scope.error_output {
+        if let (Some(o), true) = (scope.error_output, needs.error_output) {
             m.insert("errorOutput".into(), o.clone());
         }
         states = Some(Value::Object(m));
     }
-    let mut bindings =
-        Bindings { now_millis: Some(scope.now_millis), limits: Limits::default(), ..Bindings::default() };
+    let mut bindings = Bindings {
+        now_millis: Some(scope.now_millis),
+        limits: Limits::default(),
+        functions: aws_functions(),
+        ..Bindings::default()
+    };
     if let Some(s) = &states {
         bindings.vars.push(("states", s));
     }
@@ -341,10 +391,8 @@ fn evaluate_expression(e: &Expression, scope: &mut Scope) -> Result<Value, Query
             }
         }
     }
-    let uses_random = e.reads.iter().any(|n| RANDOM_NAMES.contains(&n.as_str()));
-    let rng = uses_random.then(|| SeededRandom::new(scope.rng.next_u64()));
-    bindings.functions = aws_functions(rng);
-    match e.compiled.evaluate(None, &bindings) {
+    let rng = needs.random.then(|| SeededRandom::new(scope.rng.next_u64()));
+    match with_random(rng, || e.compiled.evaluate(None, &bindings)) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(query_failure(
             &e.field,
@@ -381,7 +429,7 @@ mod tests {
         let f = Field::compile(&field, "Output", &Location::root(), &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         let mut rng = SeededRandom::new(1);
-        let ctx = || json!({"State": {"Name": "S"}});
+        let ctx = |_| json!({"State": {"Name": "S"}});
         let mut scope = Scope {
             input: &input,
             result: None,
@@ -439,6 +487,10 @@ mod tests {
         assert!(refused("{% $states.input.a[b > 1].c %}").is_empty());
         assert!(refused("{% $map($states.input.xs, function($v) { $v.a }) %}").is_empty());
         assert!(refused("{% ($x := 1; $x) %}").is_empty());
+        assert_eq!(refused("{% $ %}").len(), 1);
+        assert_eq!(refused("{% $$ %}").len(), 1);
+        assert_eq!(refused("{% $.a + 1 %}").len(), 1);
+        assert!(refused("{% $states.input.xs[$ > 1] %}").is_empty());
     }
 
     #[test]

@@ -6,34 +6,54 @@ use super::engine::{Error, Function};
 use crate::intrinsics::java::JavaRandom;
 use crate::random::SeededRandom;
 use serde_json::{Number, Value};
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
+use std::sync::{Arc, OnceLock};
 
 /// Names an expression may call that need the run's random source.
 pub const RANDOM_NAMES: [&str; 2] = ["random", "uuid"];
 
 /// The functions bound into every evaluation: `$partition`, `$range`, `$hash`, `$parse`,
-/// `$random`, `$uuid`, and `$eval` removed (calling it is T1006 on AWS). `rng` feeds the
-/// unseeded `$random()` and `$uuid()`; it is drawn from the run's seeded source only for
-/// expressions that call them, so other expressions leave the run's sequence untouched.
-pub fn aws_functions(rng: Option<SeededRandom>) -> Vec<(&'static str, Option<Function>)> {
-    let mut out = vec![
-        ("eval", None),
-        ("partition", Some(function("<an:a>", partition))),
-        ("range", Some(function("<nnn:a>", range))),
-        ("hash", Some(function("<ss:s>", hash))),
-        ("parse", Some(function("<s:j>", parse))),
-    ];
-    let rng = Arc::new(Mutex::new(rng.unwrap_or_else(|| SeededRandom::new(0))));
-    let for_random = rng.clone();
-    out.push(("random", Some(function("<n?:n>", move |args| random(args, &for_random)))));
-    out.push((
-        "uuid",
-        Some(function("<:s>", move |_| {
-            let mut rng = rng.lock().unwrap_or_else(|e| e.into_inner());
-            Ok(Some(Value::String(rng.uuid_v4())))
-        })),
-    ));
+/// `$random`, `$uuid`, `$base64decode` as AWS has it, and `$eval` removed (calling it is
+/// T1006 on AWS). One table for the whole process, so evaluators can convert it once.
+pub fn aws_functions() -> &'static [(&'static str, Option<Function>)] {
+    static TABLE: OnceLock<Vec<(&'static str, Option<Function>)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        vec![
+            ("eval", None),
+            ("partition", Some(function("<an:a>", partition))),
+            ("range", Some(function("<nnn:a>", range))),
+            ("hash", Some(function("<ss:s>", hash))),
+            ("parse", Some(function("<s:j>", parse))),
+            ("base64decode", Some(function("<s-:s>", base64decode))),
+            ("random", Some(function("<n?:n>", random))),
+            ("uuid", Some(function("<:s>", uuid))),
+        ]
+    })
+}
+
+thread_local! {
+    /// The random source of the evaluation running on this thread (see [`with_random`]).
+    static RANDOM: RefCell<Option<SeededRandom>> = const { RefCell::new(None) };
+}
+
+/// Runs an evaluation whose unseeded `$random()` and `$uuid()` draw from `rng`. The caller
+/// draws `rng` from the run's seeded source only for expressions that call them, so other
+/// expressions leave the run's sequence untouched; evaluations are synchronous, so a
+/// thread-local slot is the evaluation's own.
+pub fn with_random<R>(rng: Option<SeededRandom>, f: impl FnOnce() -> R) -> R {
+    let previous = RANDOM.with(|slot| slot.replace(rng));
+    let out = f();
+    RANDOM.with(|slot| *slot.borrow_mut() = previous);
     out
+}
+
+fn draw<R>(f: impl FnOnce(&mut SeededRandom) -> R) -> R {
+    RANDOM.with(|slot| f(slot.borrow_mut().get_or_insert_with(|| SeededRandom::new(0))))
+}
+
+/// `$uuid()`: a version-4 UUID from the run's seeded source.
+fn uuid(_: &[Option<Value>]) -> Result<Option<Value>, Error> {
+    Ok(Some(Value::String(draw(SeededRandom::uuid_v4))))
 }
 
 fn function(
@@ -49,30 +69,46 @@ fn bad_argument(function: &str, message: &str) -> Error {
     Error::new("D3000", format!("${function}: {message}"))
 }
 
-fn positive_integer(v: &Option<Value>) -> Option<u64> {
-    let n = v.as_ref()?.as_f64()?;
-    (n >= 1.0 && n.fract() == 0.0 && n <= u64::MAX as f64).then_some(n as u64)
+/// A number argument truncated toward zero, as AWS's functions read their integer arguments
+/// (`$range(-1.7, 2, 1)` starts at -1, `$partition(xs, 2.9)` makes pairs: measured on AWS,
+/// https://github.com/floci-io/floci/pull/2676).
+fn truncated(v: Option<&Option<Value>>) -> Option<f64> {
+    v?.as_ref()?.as_f64().map(f64::trunc)
+}
+
+/// What a function's list of results becomes in JSONata: a sequence, so an empty one is
+/// undefined and a single item stands alone (observed on AWS: `$range(1, 9, 9)` is `1`).
+fn sequence(items: Vec<Value>) -> Option<Value> {
+    match items.len() {
+        0 => None,
+        1 => items.into_iter().next(),
+        _ => Some(Value::Array(items)),
+    }
 }
 
 /// `$partition(array, size)`: consecutive chunks of `size` items; the last may be shorter.
 fn partition(args: &[Option<Value>]) -> Result<Option<Value>, Error> {
     let Some(Some(Value::Array(items))) = args.first() else { return Ok(None) };
-    let size = positive_integer(args.get(1).unwrap_or(&None))
+    let size = truncated(args.get(1))
+        .filter(|n| *n >= 1.0)
         .ok_or_else(|| bad_argument("partition", "the chunk size must be a positive integer"))?;
-    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let size = if size >= usize::MAX as f64 { usize::MAX } else { size as usize };
     Ok(Some(Value::Array(items.chunks(size).map(|c| Value::Array(c.to_vec())).collect())))
 }
 
 /// `$range(start, end, step)`: from `start` by `step` while not past `end`, which is included
-/// when a step lands on it; a zero step, or one pointing away from `end`, gives `[]`.
+/// when a step lands on it; a zero step, or one pointing away from `end`, gives nothing
+/// (measured on AWS: the field then fails as undefined, floci pull 2676). Arguments are
+/// truncated to integers.
 fn range(args: &[Option<Value>]) -> Result<Option<Value>, Error> {
-    let num = |i: usize| args.get(i).and_then(|a| a.as_ref()).and_then(Value::as_f64);
-    let (Some(start), Some(end), Some(step)) = (num(0), num(1), num(2)) else {
+    let (Some(start), Some(end), Some(step)) =
+        (truncated(args.first()), truncated(args.get(1)), truncated(args.get(2)))
+    else {
         return Err(bad_argument("range", "start, end and step must be numbers"));
     };
     let mut out = Vec::new();
     if step == 0.0 || (step > 0.0 && start > end) || (step < 0.0 && start < end) {
-        return Ok(Some(Value::Array(out)));
+        return Ok(None);
     }
     // UNSURE(aws): AWS's cap on the number of items; the evaluator's array limit applies here.
     const MAX_ITEMS: usize = 500_000;
@@ -88,7 +124,7 @@ fn range(args: &[Option<Value>]) -> Result<Option<Value>, Error> {
         out.push(number(v));
         i += 1;
     }
-    Ok(Some(Value::Array(out)))
+    Ok(sequence(out))
 }
 
 /// A JSON number, integral when it is one (JSONata prints `2`, not `2.0`).
@@ -120,9 +156,24 @@ fn parse(args: &[Option<Value>]) -> Result<Option<Value>, Error> {
         .map_err(|e| bad_argument("parse", &format!("the argument is not valid JSON ({e})")))
 }
 
+/// `$base64decode(text)`: AWS decodes strictly (`$base64decode("!!!")` fails on AWS, where
+/// jsonata-js decodes leniently: asl-features 9.4, floci issue 2736).
+// UNSURE(aws): AWS's cause says "threw an internal error during evaluation." followed by a
+// random id; we give the JSONata-style error.
+fn base64decode(args: &[Option<Value>]) -> Result<Option<Value>, Error> {
+    use base64::Engine;
+    let Some(Some(Value::String(text))) = args.first() else { return Ok(None) };
+    let engines = [base64::engine::general_purpose::STANDARD, base64::engine::general_purpose::STANDARD_NO_PAD];
+    let bytes = engines.iter().find_map(|e| e.decode(text).ok());
+    match bytes {
+        Some(b) => Ok(Some(Value::String(String::from_utf8_lossy(&b).into_owned()))),
+        None => Err(bad_argument("base64decode", "the argument is not valid base64")),
+    }
+}
+
 /// `$random([seed])`: `java.util.Random(seed).nextDouble()` when seeded (observed on AWS:
 /// `$random(42)` = 0.7275636800328681); otherwise from the run's seeded source.
-fn random(args: &[Option<Value>], rng: &Mutex<SeededRandom>) -> Result<Option<Value>, Error> {
+fn random(args: &[Option<Value>]) -> Result<Option<Value>, Error> {
     match args.first().and_then(|a| a.as_ref()) {
         Some(seed) => {
             let seed = seed
@@ -131,10 +182,7 @@ fn random(args: &[Option<Value>], rng: &Mutex<SeededRandom>) -> Result<Option<Va
                 .ok_or_else(|| bad_argument("random", "the seed must be an integer"))?;
             Ok(Some(number(JavaRandom::new(seed as i64).next_double())))
         }
-        None => {
-            let mut rng = rng.lock().unwrap_or_else(|e| e.into_inner());
-            Ok(Some(number(rng.next_f64())))
-        }
+        None => Ok(Some(number(draw(SeededRandom::next_f64)))),
     }
 }
 
@@ -155,8 +203,10 @@ mod tests {
         assert_eq!(call(range, json!([0, 6, 2])), Some(json!([0, 2, 4, 6])));
         assert_eq!(call(range, json!([0, 5, 2])), Some(json!([0, 2, 4])));
         assert_eq!(call(range, json!([1, -2, -1])), Some(json!([1, 0, -1, -2])));
-        assert_eq!(call(range, json!([1, 9, 0])), Some(json!([])));
-        assert_eq!(call(range, json!([5, 1, 1])), Some(json!([])));
+        assert_eq!(call(range, json!([1, 9, 0])), None);
+        assert_eq!(call(range, json!([5, 1, 1])), None);
+        assert_eq!(call(range, json!([1, 9, 9])), Some(json!(1)));
+        assert_eq!(call(range, json!([-1.7, 2, 1])), Some(json!([-1, 0, 1, 2])));
     }
 
     #[test]
@@ -165,12 +215,12 @@ mod tests {
         assert_eq!(call(partition, json!([[], 2])), Some(json!([])));
         assert_eq!(call(partition, json!([[1, 2], 5])), Some(json!([[1, 2]])));
         assert!(partition(&[Some(json!([1])), Some(json!(0))]).is_err());
+        assert_eq!(call(partition, json!([[1, 2, 3, 4, 5], 2.9])), Some(json!([[1, 2], [3, 4], [5]])));
     }
 
     #[test]
     fn seeded_random_is_javas_next_double() {
-        let rng = Mutex::new(SeededRandom::new(0));
-        assert_eq!(random(&[Some(json!(42))], &rng).unwrap(), Some(json!(0.7275636800328681)));
+        assert_eq!(random(&[Some(json!(42))]).unwrap(), Some(json!(0.7275636800328681)));
     }
 
     #[test]

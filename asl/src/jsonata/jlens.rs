@@ -1,9 +1,9 @@
 //! [`Evaluator`] on the `jlens-core` crate (chosen by measurement: ARCHITECTURE.md, "JSONata").
 
-use super::engine::{Bindings, Compiled, Error, Evaluator};
+use super::engine::{Bindings, Compiled, Error, Evaluator, Function};
 use jlens_core::ast::{FallbackOp, Node, NodeKind};
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The `jlens-core` evaluator, restricted to the JSONata 2.0.6 dialect.
 #[derive(Debug, Default, Clone, Copy)]
@@ -58,24 +58,9 @@ impl Compiled for Expression {
     }
 
     fn evaluate(&self, input: Option<&Value>, b: &Bindings) -> Result<Option<Value>, Error> {
-        let mut bindings = jlens_core::Bindings::new();
+        let mut bindings = function_table(b.functions)?;
         for (name, value) in &b.vars {
             bindings = bindings.var(*name, (*value).clone());
-        }
-        for (name, f) in &b.functions {
-            bindings = match f {
-                Some(f) => {
-                    let body = f.body.clone();
-                    let host = jlens_core::HostFunction::with_signature(f.signature, move |args, _call| {
-                        body(args).map_err(|e| jlens_core::Error::new(e.code).with("message", e.message))
-                    })
-                    .map_err(convert)?
-                    .without_input();
-                    bindings.function(*name, host)
-                }
-                // A variable that is not a function: calling it is T1006, as `$eval` on AWS.
-                None => bindings.var(*name, Value::Null),
-            };
         }
         let mut options = jlens_core::Options::new()
             .max_depth(b.limits.max_depth)
@@ -94,6 +79,13 @@ impl Compiled for Expression {
 fn top_names(node: &Node, top: bool, out: &mut Vec<String>) {
     match &node.kind {
         NodeKind::Name { name } if top && !out.contains(name) => out.push(name.clone()),
+        // `$` (the context) and `$$` (the root) at the top level read the absent input too.
+        NodeKind::Variable { name } if top && (name.is_empty() || name == "$") => {
+            let shown = format!("${name}");
+            if !out.contains(&shown) {
+                out.push(shown);
+            }
+        }
         NodeKind::Path { steps, .. } => {
             for (i, step) in steps.iter().enumerate() {
                 top_names(step, top && i == 0, out);
@@ -119,6 +111,37 @@ fn top_names(node: &Node, top: bool, out: &mut Vec<String>) {
     for (i, c) in own.into_iter().enumerate() {
         top_names(c, top && i < operands, out);
     }
+}
+
+/// The host functions of a table, converted once per table (tables are `'static`, so their
+/// address identifies them): parsing signatures on every evaluation cost more than most
+/// expressions.
+fn function_table(table: &'static [(&'static str, Option<Function>)]) -> Result<jlens_core::Bindings, Error> {
+    type Cache = Mutex<Vec<(usize, jlens_core::Bindings)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = table.as_ptr() as usize;
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some((_, b)) = cache.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key) {
+        return Ok(b.clone());
+    }
+    let mut bindings = jlens_core::Bindings::new();
+    for (name, f) in table {
+        bindings = match f {
+            Some(f) => {
+                let body = f.body.clone();
+                let host = jlens_core::HostFunction::with_signature(f.signature, move |args, _call| {
+                    body(args).map_err(|e| jlens_core::Error::new(e.code).with("message", e.message))
+                })
+                .map_err(convert)?
+                .without_input();
+                bindings.function(*name, host)
+            }
+            // A variable that is not a function: calling it is T1006, as `$eval` on AWS.
+            None => bindings.var(*name, Value::Null),
+        };
+    }
+    cache.lock().unwrap_or_else(|e| e.into_inner()).push((key, bindings.clone()));
+    Ok(bindings)
 }
 
 fn convert(e: jlens_core::Error) -> Error {
