@@ -565,13 +565,17 @@ impl Runner<'_> {
             Wait::Timestamp(t) => (*t).max(now),
             Wait::SecondsExpr(f) => {
                 let v = self.query(entered, f, Data::input(input), Expected::Number, th, None, None)?;
-                // UNSURE(aws): the cause for a negative or fractional Seconds result.
+                // The literal field's range (0 to 99999999) holds for an expression's result too.
+                // UNSURE(aws): the cause for a negative, fractional or too large result.
+                let max = crate::model::MAX_INT_FIELD as f64;
                 match v.as_f64() {
-                    Some(s) if s >= 0.0 && s.fract() == 0.0 => now.saturating_add((s as i64).saturating_mul(1000)),
+                    Some(s) if (0.0..=max).contains(&s) && s.fract() == 0.0 => {
+                        now.saturating_add((s as i64).saturating_mul(1000))
+                    }
                     _ => {
                         return Err(Halt::Fail(entered.fail(Failure::new(
                             names::QUERY_EVALUATION_ERROR,
-                            format!("The Seconds field must be a non-negative integer, but was: {v}"),
+                            format!("The Seconds field must be an integer from 0 to 99999999, but was: {v}"),
                         ))))
                     }
                 }
