@@ -491,6 +491,14 @@ function build(msg) {
   return parsed.rejected ? parsed : construct(parsed.definition);
 }
 
+/** Whether a definition (or any state in it, nested ones included) selects JSONata. */
+function usesJsonata(node) {
+  if (Array.isArray(node)) return node.some(usesJsonata);
+  if (node === null || typeof node !== 'object') return false;
+  if (node.QueryLanguage === 'JSONata') return true;
+  return Object.values(node).some(usesJsonata);
+}
+
 function construct(definition) {
   // The library's validator adds fields to the definition it checks: keep ours pristine.
   const copy = structuredClone(definition);
@@ -540,6 +548,11 @@ async function run(msg) {
   if (!built) {
     built = build(msg);
     if (built.rejected) return { type: 'rejected', diagnostics: built.rejected };
+  }
+  // The library ignores QueryLanguage and would run a JSONata machine as JSONPath (its
+  // `{% %}` strings as literals): say so instead of answering wrongly.
+  if (usesJsonata(built.definition)) {
+    return { type: 'unsupported', reason: 'aws-local-stepfunctions 3.0.0 has no JSONata: it would run this machine as JSONPath' };
   }
 
   const context = msg.context && typeof msg.context === 'object' ? msg.context : undefined;

@@ -181,15 +181,15 @@ impl Runner<'_> {
                         return Err(Halt::Fail(entered.fail(Failure::new(names::NO_CHOICE_MATCHED, "No Matches!"))))
                     }
                 };
-                // The state's Assign applies whichever rule matches (AWS developer guide,
-                // "Choice Rules (JSONata)"); a rule's own Assign adds to it.
-                // UNSURE(aws): which value wins when both assign the same name (the rule's here).
-                let mut assigned = self.query_assign(entered, state.assign.as_ref(), Data::input(&raw), th, None)?;
-                if let Some(b) = chosen {
-                    if let Some(rule) = self.query_assign(entered, b.assign.as_ref(), Data::input(&raw), th, None)? {
-                        assigned.get_or_insert_with(Map::new).extend(rule);
-                    }
-                }
+                // A matched rule assigns its own Assign only; the state's Assign runs when
+                // Default is taken (observed on AWS in JSONPath mode, asl-features 5.1, and the
+                // developer guide's "Workflow variables"). UNSURE(aws): one version of the
+                // Choice page says the state's Assign applies whichever rule matches.
+                let assign = match chosen {
+                    Some(b) => b.assign.as_ref(),
+                    None => state.assign.as_ref(),
+                };
+                let assigned = self.query_assign(entered, assign, Data::input(&raw), th, None)?;
                 let output = chosen.and_then(|b| b.output.as_ref()).or(state.output.as_ref());
                 let out = match output {
                     Some(o) => self.query(entered, o, Data::input(&raw), Expected::Any, th, None, None)?,

@@ -471,7 +471,7 @@ mod tests {
         Field::compile(&json!("{% $x ?? 1 %}"), "Output", &Location::root(), &mut diags);
         assert_eq!(diags.len(), 2, "{diags:?}");
         assert_eq!(diags[0].code, "INVALID_JSONATA_EXPRESSION");
-        assert_eq!(diags[0].message, "The symbol : cannot be used as a unary operator");
+        assert_eq!(diags[0].message, "The symbol \":\" cannot be used as a unary operator");
         assert!(diags[0].detail.as_deref().unwrap_or("").starts_with("S0211"));
     }
 

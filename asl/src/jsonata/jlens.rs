@@ -41,7 +41,7 @@ fn refuse_newer_syntax(expr: &jlens_core::Expression) -> Result<(), Error> {
         FallbackOp::Default => ":",
         FallbackOp::Coalesce => "?",
     };
-    let mut e = Error::new("S0211", format!("The symbol {symbol} cannot be used as a unary operator"));
+    let mut e = Error::new("S0211", format!("The symbol \"{symbol}\" cannot be used as a unary operator"));
     e.position = Some(source[..op_at].chars().count() + 2);
     Err(e)
 }

@@ -39,25 +39,33 @@ pub struct Lowered {
 pub fn lower(definition: &Value, behaviours: &Behaviours) -> Result<Lowered, String> {
     let mut definition = definition.clone();
     let mut tasks = BTreeSet::new();
-    lower_machine(&mut definition, behaviours, &mut tasks)?;
+    let jsonata = definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
+    lower_machine(&mut definition, jsonata, behaviours, &mut tasks)?;
     Ok(Lowered { definition, tasks })
 }
 
-fn lower_machine(machine: &mut Value, behaviours: &Behaviours, tasks: &mut BTreeSet<String>) -> Result<(), String> {
-    if machine.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-        return Err("JSONata machines are not lowered".into());
-    }
+/// `jsonata`: the top level says JSONata (nested machines inherit it). A machine without Tasks
+/// needs no stand-in, whatever its language.
+fn lower_machine(
+    machine: &mut Value,
+    jsonata: bool,
+    behaviours: &Behaviours,
+    tasks: &mut BTreeSet<String>,
+) -> Result<(), String> {
     let Some(states) = machine.get_mut("States").and_then(Value::as_object_mut) else { return Ok(()) };
     let names: Vec<String> = states.keys().cloned().collect();
     let mut out = Map::new();
     for name in names {
         let mut state = states.remove(&name).unwrap_or_default();
         for (_, inner) in super::nested_mut(&mut state) {
-            lower_machine(inner, behaviours, tasks)?;
+            lower_machine(inner, jsonata, behaviours, tasks)?;
         }
         if state.get("Type").and_then(Value::as_str) != Some("Task") {
             out.insert(name, state);
             continue;
+        }
+        if jsonata {
+            return Err(format!("Task {name}: a JSONata Task has no stand-in without a real task"));
         }
         for (n, s) in lower_task(&name, &state, behaviours)? {
             if out.contains_key(&n) {
