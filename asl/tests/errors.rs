@@ -1,5 +1,5 @@
-//! Error names, matching and causes (/work/shared/asl-features.md §3.4, §5, §6.4, §6.5, §7,
-//! §10.5; /work/notes/history-facts.md §2(19), §3).
+//! Error names, matching and causes (docs/asl-features.md §3.4, §5, §6.4, §6.5, §7,
+//! §10.5).
 
 mod common;
 

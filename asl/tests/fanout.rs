@@ -1,5 +1,5 @@
 //! Parallel and Map: results, nesting, distributed Map runs, routing records
-//! (/work/shared/asl-features.md §2.8–§2.10; /work/notes/history-facts.md §2(12), §2(20)).
+//! (docs/asl-features.md §2.8–§2.10).
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Execution history: event types, `(id, previousEventId)` links and detail fields as recorded
-//! on real AWS (/work/notes/history-facts.md, cited below as "facts §n").
+//! on real AWS (docs/asl-features.md §10; the "facts §n" numbers below refer to a notes file that is
+//! no longer kept: each test says what it checks and where AWS showed it).
 
 mod common;
 

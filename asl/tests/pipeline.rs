@@ -1,5 +1,5 @@
 //! The JSONPath input/output pipeline, the context object, variables and scripted behaviours
-//! (/work/shared/asl-features.md §3, §8, §9.5; /work/notes/history-facts.md §4).
+//! (docs/asl-features.md §3, §8, §9.5).
 
 mod common;
 

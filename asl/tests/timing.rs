@@ -1,5 +1,5 @@
 //! The virtual clock: retry delays, jitter, Wait, task sleeps, fan-out durations
-//! (/work/shared/asl-features.md §6.1, §6.2, §2.5, §2.8, §2.9; ARCHITECTURE.md design notes).
+//! (docs/asl-features.md §6.1, §6.2, §2.5, §2.8, §2.9; ARCHITECTURE.md design notes).
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Definition diagnostics: AWS's codes, messages and locations
-//! (/work/shared/asl-features.md §1.4, §1.5, §3.2; README "Status" for UNSUPPORTED_FEATURE).
+//! (docs/asl-features.md §1.4, §1.5, §3.2; README "Status" for UNSUPPORTED_FEATURE).
 
 mod common;
 
