@@ -8,6 +8,7 @@ mod differential;
 mod engines;
 mod expectations;
 mod generators;
+mod jsonata_diff;
 mod teststate;
 
 use anyhow::Result;
@@ -52,6 +53,8 @@ enum Command {
     Bench(bench::Args),
     /// Deploy (or --delete) the CloudFormation stack with the scripted Lambda for the sfn engine.
     AwsSetup(aws_setup::Args),
+    /// JSONata expressions on our evaluator(s) and on the npm package jsonata@2.0.6 (AWS's dialect).
+    JsonataDiff(jsonata_diff::Args),
 }
 
 /// The workspace root (xtask sits one level below it).
@@ -81,6 +84,7 @@ fn real_main() -> Result<ExitCode> {
         Command::Generators { command } => generators::run(command),
         Command::AwsSetup(args) => aws_setup::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::JsonataDiff(args) => jsonata_diff::run(args),
     }
 }
 
