@@ -63,6 +63,22 @@ impl PathFeature {
     ];
 }
 
+/// Which query languages generated machines use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Arbitrary)]
+pub enum QueryLanguageMix {
+    /// Every state in JSONPath mode (the default: seeds made before JSONata keep their machines).
+    #[default]
+    #[serde(rename = "JSONPath")]
+    JsonPath,
+    /// `"QueryLanguage": "JSONata"` at the top: every state, nested ones too, is JSONata.
+    #[serde(rename = "JSONata")]
+    Jsonata,
+    /// JSONPath at the top; each construction step's state is JSONata by a per-state
+    /// `"QueryLanguage": "JSONata"` at even odds, so data and variables cross between modes.
+    #[serde(rename = "mixed")]
+    Mixed,
+}
+
 /// Every intrinsic function of JSONPath mode.
 pub const INTRINSICS: [&str; 18] = [
     "States.Format",
@@ -188,6 +204,11 @@ pub struct GenConfig {
     pub shape_break_rate: u8,
     /// Percent of top-level machines with an execution TimeoutSeconds (default 10).
     pub execution_timeout_rate: u8,
+    /// Query languages of generated states (default JSONPath only; swarm: JSONata or mixed).
+    pub query_language: QueryLanguageMix,
+    /// Percent of JSONata data reads that name a field the input lacks (default 2): the
+    /// expression gives undefined and reaches `States.QueryEvaluationError`.
+    pub undefined_rate: u8,
 }
 
 impl Default for GenConfig {
@@ -217,6 +238,8 @@ impl Default for GenConfig {
             matched_throw_rate: 70,
             shape_break_rate: 10,
             execution_timeout_rate: 10,
+            query_language: QueryLanguageMix::JsonPath,
+            undefined_rate: 2,
         }
     }
 }
@@ -233,6 +256,11 @@ impl GenConfig {
     /// The configured intrinsics that exist (unknown names are ignored).
     pub(crate) fn intrinsic_allowed(&self, name: &str) -> bool {
         self.has(PathFeature::Intrinsics) && self.intrinsics.iter().any(|n| n == name)
+    }
+
+    /// Is the whole machine JSONata (top-level `QueryLanguage`)?
+    pub fn jsonata_top(&self) -> bool {
+        self.query_language == QueryLanguageMix::Jsonata
     }
 
     pub(crate) fn operator_allowed(&self, op: &str) -> bool {
@@ -286,6 +314,10 @@ impl<'a> Arbitrary<'a> for GenConfig {
             matched_throw_rate: u.int_in_range(0..=100)?,
             shape_break_rate: u.int_in_range(0..=40)?,
             execution_timeout_rate: u.int_in_range(0..=30)?,
+            // Drawn last, so every other field keeps the value it had before JSONata; exhausted
+            // bytes give JSONata-only.
+            query_language: if u.arbitrary::<bool>()? { QueryLanguageMix::Mixed } else { QueryLanguageMix::Jsonata },
+            undefined_rate: u.int_in_range(0..=20)?,
         })
     }
 }

@@ -2,6 +2,8 @@
 //! types, fields, operators, intrinsics, path forms, retry/catch shapes). Static means "the
 //! definition uses the feature"; error routes that only a run shows (`*.err`) are not counted.
 
+mod jsonata;
+
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -25,7 +27,9 @@ pub fn features_of(definition: &Value) -> BTreeSet<String> {
         add(&mut set, "def.top.timeout-seconds");
         add(&mut set, "timeout.execution");
     }
-    machine(definition, &BTreeSet::new(), &mut set);
+    let top = definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
+    machine(definition, &BTreeSet::new(), top, &mut set);
+    jsonata::definition(definition, &mut set);
     set
 }
 
@@ -54,15 +58,16 @@ fn list<'a>(s: &'a Value, key: &str) -> &'a [Value] {
     s.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
 }
 
-fn machine(m: &Value, outer_vars: &BTreeSet<String>, set: &mut Set) {
+/// `top`: the definition's top-level `QueryLanguage` is JSONata (nested machines inherit it).
+fn machine(m: &Value, outer_vars: &BTreeSet<String>, top: bool, set: &mut Set) {
     let here = assigned_here(m);
     let mut visible = outer_vars.clone();
     visible.extend(here.iter().cloned());
     for s in states(m) {
-        state(s, outer_vars, set);
+        state(s, outer_vars, top, set);
         let ty = s.get("Type").and_then(Value::as_str).unwrap_or("");
         for b in list(s, "Branches") {
-            machine(b, &visible, set);
+            machine(b, &visible, top, set);
         }
         if ty == "Map" {
             let p = s.get("ItemProcessor").or_else(|| s.get("Iterator"));
@@ -73,7 +78,7 @@ fn machine(m: &Value, outer_vars: &BTreeSet<String>, set: &mut Set) {
             }
             if let Some(p) = p {
                 let none = BTreeSet::new();
-                machine(p, if distributed { &none } else { &visible }, set);
+                machine(p, if distributed { &none } else { &visible }, top, set);
             }
         }
     }
@@ -84,6 +89,16 @@ fn machine(m: &Value, outer_vars: &BTreeSet<String>, set: &mut Set) {
 
 fn reads_var_in(text: &str, vars: &BTreeSet<String>) -> bool {
     vars.iter().any(|v| text.contains(&format!("${v}")))
+}
+
+/// Does `text` read variable `var` (`$var` not followed by more of a name)?
+fn reads_var(text: &str, var: &str) -> bool {
+    let needle = format!("${var}");
+    text.match_indices(&needle).any(|(i, _)| {
+        text.get(i + needle.len()..)
+            .and_then(|r| r.chars().next())
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    })
 }
 
 /// Every string of a state that holds a path or an intrinsic call (template `.$` values,
@@ -110,12 +125,16 @@ fn strings_of(s: &Value) -> Vec<String> {
     out
 }
 
-fn state(s: &Value, outer_vars: &BTreeSet<String>, set: &mut Set) {
+fn state(s: &Value, outer_vars: &BTreeSet<String>, top: bool, set: &mut Set) {
     let ty = s.get("Type").and_then(Value::as_str).unwrap_or("");
     let has = |k: &str| s.get(k).is_some();
-    io(s, ty, set);
-    for text in strings_of(s) {
-        expression(&text, set);
+    if jsonata::is_jsonata(s, top) {
+        jsonata::state(s, ty, set);
+    } else {
+        io(s, ty, set);
+        for text in strings_of(s) {
+            expression(&text, set);
+        }
     }
     if !outer_vars.is_empty() && has("Assign") {
         add(set, "vars.scope.inner-read");
@@ -319,7 +338,8 @@ fn jsonpath(t: &str, set: &mut Set) {
 fn fail(s: &Value, set: &mut Set) {
     add(set, "history.fail");
     let (lit, path) = (["Error", "Cause"], ["ErrorPath", "CausePath"]);
-    if lit.iter().any(|k| s.get(k).is_some()) {
+    let literal = |k: &&str| s.get(*k).and_then(Value::as_str).is_some_and(|t| jsonata::expression_text(t).is_none());
+    if lit.iter().any(literal) {
         add(set, "fail.error-cause");
     }
     if path.iter().any(|k| s.get(k).is_some()) {

@@ -2,6 +2,12 @@
 //! effect on the result AWS's semantics fix (the properties in tests/ state the laws and why
 //! AWS obeys them).
 
+mod jsonata_expr;
+mod to_jsonata;
+
+pub use jsonata_expr::UNTRANSLATABLE;
+pub use to_jsonata::{data_error_probe, to_jsonata, PROBE_ERROR};
+
 use serde_json::{json, Map, Value};
 
 /// Calls `f` on every (nested) machine object of a definition, outermost first.

@@ -7,7 +7,10 @@
 //!   shaped to the paths they read and scripted task behaviours. One core serves both: a machine
 //!   is built from a header and a list of construction [`steps`], each drawn from bytes, so
 //!   proptest shrinks by deleting steps and zeroing their bytes, and cargo-fuzz feeds bytes.
-//! - [`laws`]: transformations for metamorphic properties.
+//! - [`jsonata`] / [`jsonata_states`]: JSONata-mode states and their `{% %}` expressions, for
+//!   `GenConfig::query_language` JSONata (top-level) or mixed (per-state `QueryLanguage`).
+//! - [`laws`]: transformations for metamorphic properties, among them the mechanical JSONata
+//!   translation of a JSONPath machine.
 //! - [`coverage`]: the feature ids (corpus/features.txt) a definition exercises.
 
 mod build;
@@ -15,6 +18,8 @@ pub mod config;
 pub mod coverage;
 mod input;
 pub mod json;
+pub mod jsonata;
+pub mod jsonata_states;
 pub mod laws;
 pub mod steps;
 pub mod vocab;
@@ -24,7 +29,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::sync::Arc;
 
-pub use config::{GenConfig, PathFeature, StateKind};
+pub use config::{GenConfig, PathFeature, QueryLanguageMix, StateKind};
 pub use coverage::features_of;
 
 /// A generated machine, its input and its Task behaviours (the `behaviours` JSON that
@@ -91,9 +96,11 @@ pub fn strategy(config: GenConfig) -> impl Strategy<Value = Generated> {
         .prop_map(move |(h, s, i)| from_parts(&cfg, &h, &s, &i))
 }
 
-/// A strategy over configurations (swarm testing) from `GenConfig`'s `Arbitrary`.
+/// A strategy over configurations (swarm testing) from `GenConfig`'s `Arbitrary`. The bytes
+/// cover every draw (the feature subsets alone take some 75), so no field is stuck at the
+/// exhausted-input minimum.
 pub fn config_strategy() -> impl Strategy<Value = GenConfig> {
-    prop::collection::vec(any::<u8>(), 64)
+    prop::collection::vec(any::<u8>(), 192)
         .prop_map(|bytes| arbitrary::Arbitrary::arbitrary(&mut Unstructured::new(&bytes)).unwrap_or_default())
 }
 

@@ -8,6 +8,8 @@
 //! Every draw maps the byte 0 (also what exhausted input reads as) to the simplest choice.
 
 use crate::config::{GenConfig, PathFeature, StateKind};
+use crate::jsonata::JVal;
+pub use crate::jsonata_states::JStep;
 use crate::vocab::{self, Ty};
 use arbitrary::{Result, Unstructured};
 use serde_json::{json, Value};
@@ -165,6 +167,15 @@ pub enum Terminal {
         error: Option<FailText>,
         cause: Option<FailText>,
     },
+    /// A JSONata Succeed (machines whose top level is JSONata).
+    JsonataSucceed {
+        output: Option<JVal>,
+    },
+    /// A JSONata Fail: Error and Cause literal or string expressions.
+    JsonataFail {
+        error: Option<JVal>,
+        cause: Option<JVal>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -267,6 +278,8 @@ pub enum StepKind {
     Loop {
         iterations: u32,
     },
+    /// A state in JSONata mode (any kind but Loop).
+    Jsonata(Box<JStep>),
 }
 
 /// One construction step: which container (machine body or loop body) it extends, and what it
@@ -297,7 +310,12 @@ impl Step {
     pub(crate) fn generate(r: &mut Rng) -> Result<Step> {
         let scope = r.byte()?;
         let kinds = &r.cfg.state_kinds;
-        let kind = match kinds.get(r.below(kinds.len())?).copied().unwrap_or(StateKind::Pass) {
+        let chosen = kinds.get(r.below(kinds.len())?).copied().unwrap_or(StateKind::Pass);
+        if chosen != StateKind::Loop && crate::jsonata_states::chosen(r)? {
+            let j = crate::jsonata_states::generate(r, chosen)?;
+            return Ok(Step { scope, kind: StepKind::Jsonata(Box::new(j)) });
+        }
+        let kind = match chosen {
             StateKind::Pass => StepKind::Pass(pass(r)?),
             StateKind::Task => StepKind::Task(Box::new(task(r)?)),
             StateKind::Choice => StepKind::Choice(choice(r)?),
@@ -604,7 +622,7 @@ fn io(r: &mut Rng, params: bool, selector: bool, rc: bool, fresh: &str) -> Resul
 // ---------------------------------------------------------------------------------------------
 // Error handling
 
-fn error_list(r: &mut Rng) -> Result<Vec<&'static str>> {
+pub(crate) fn error_list(r: &mut Rng) -> Result<Vec<&'static str>> {
     let n = r.range(1, 3)?;
     let mut out = Vec::new();
     for _ in 0..n {
@@ -621,7 +639,7 @@ fn error_list(r: &mut Rng) -> Result<Vec<&'static str>> {
 }
 
 /// Retriers in a valid order: `States.ALL` only alone, in the last retrier.
-fn retriers(r: &mut Rng) -> Result<Vec<Retrier>> {
+pub(crate) fn retriers(r: &mut Rng) -> Result<Vec<Retrier>> {
     let max = u32::from(r.cfg.max_retriers);
     if max == 0 || !r.chance(45)? {
         return Ok(Vec::new());
@@ -697,8 +715,13 @@ fn script_steps(r: &mut Rng, named: &[&'static str]) -> Result<Vec<ScriptStep>> 
 }
 
 fn script(r: &mut Rng, retry: &[Retrier], catch: &[Catcher]) -> Result<Script> {
-    let named: Vec<&'static str> =
-        retry.iter().flat_map(|x| x.errors.iter()).chain(catch.iter().flat_map(|c| c.errors.iter())).copied().collect();
+    let caught: Vec<&'static str> = catch.iter().flat_map(|c| c.errors.iter()).copied().collect();
+    script_naming(r, retry, &caught)
+}
+
+/// A task script whose thrown errors are mostly among those the retriers and `caught` name.
+pub(crate) fn script_naming(r: &mut Rng, retry: &[Retrier], caught: &[&'static str]) -> Result<Script> {
+    let named: Vec<&'static str> = retry.iter().flat_map(|x| x.errors.iter()).chain(caught.iter()).copied().collect();
     let steps = script_steps(r, &named)?;
     let mut items = Vec::new();
     if r.chance(20)? {
@@ -711,7 +734,10 @@ fn script(r: &mut Rng, retry: &[Retrier], catch: &[Catcher]) -> Result<Script> {
 // ---------------------------------------------------------------------------------------------
 // States
 
-fn terminal(r: &mut Rng) -> Result<Terminal> {
+pub(crate) fn terminal(r: &mut Rng) -> Result<Terminal> {
+    if r.cfg.jsonata_top() {
+        return crate::jsonata_states::terminal(r);
+    }
     Ok(match r.below(4)? {
         0 | 1 => Terminal::End,
         2 => Terminal::Succeed { input_path: input_path(r)?, output_path: output_path(r)? },

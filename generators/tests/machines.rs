@@ -3,7 +3,7 @@
 //! PROPTEST_CASES (e.g. `PROPTEST_CASES=5000 cargo test --release -p asl-generators`).
 
 use asl::{Behaviours, RunOptions, RunResult, Status};
-use asl_generators::{laws, strategy, swarm_strategy, GenConfig, Generated};
+use asl_generators::{laws, strategy, swarm_strategy, GenConfig, Generated, QueryLanguageMix};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
@@ -212,19 +212,68 @@ proptest! {
     }
 }
 
+/// Errors raised while processing data: their names and causes differ between the query
+/// languages, and a path that is missing fails in JSONPath but is undefined in JSONata.
+fn is_data_error(e: &Option<String>) -> bool {
+    let data = ["States.Runtime", "States.IntrinsicFailure", "States.ResultPathMatchFailure", laws::PROBE_ERROR];
+    e.as_deref().is_some_and(|e| data.contains(&e))
+}
+
+/// Machines for the translation law: no deliberately missing paths or bad intrinsic
+/// arguments (runs that meet them are outside the law), fewer task errors.
+fn law_config() -> GenConfig {
+    GenConfig { miss_rate: 0, bad_arg_rate: 0, shape_break_rate: 5, throw_rate: 25, ..GenConfig::default() }
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// A JSONPath machine and its mechanical JSONata translation (laws::to_jsonata: InputPath,
+    /// Parameters, ResultSelector, ResultPath and OutputPath as Arguments/Output expressions,
+    /// paths as `$states.input...`, Choice rules as Conditions, intrinsics as the JSONata
+    /// functions AWS documents as their counterparts) give the same result. AWS's data-flow
+    /// documentation ("Transforming data with JSONata") defines each JSONata field as the
+    /// JSONPath stage it replaces. Stated for runs where JSONPath meets no data error: there the
+    /// modes differ by design (error names; a missing path fails in JSONPath, is undefined in
+    /// JSONata). Runs that fail (a Fail state, a task error) fail alike.
+    #[test]
+    fn a_jsonpath_machine_and_its_jsonata_translation_agree(g in strategy(law_config())) {
+        let Some((translated, _, _)) = laws::to_jsonata(&g.definition) else { return Ok(()) };
+        let a = run(&g.definition, g.input.clone(), &g.behaviours)?;
+        let b = run(&translated, g.input.clone(), &g.behaviours)?;
+        // A value the translation cannot render raised UNTRANSLATABLE (maybe caught).
+        if b.history.iter().any(|e| e.to_json().to_string().contains(laws::UNTRANSLATABLE)) {
+            return Ok(());
+        }
+        let probe = run(&laws::data_error_probe(&g.definition), g.input.clone(), &g.behaviours)?;
+        if is_data_error(&probe.error) || is_data_error(&a.error) {
+            return Ok(());
+        }
+        let shown = format!("\n{}\n{}\ninput {}", g.definition, translated, g.input);
+        prop_assert_eq!(outcome(&a), outcome(&b), "{}", shown);
+    }
+}
+
 #[test]
 fn shrinking_keeps_machines_valid() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    for _ in 0..20 {
-        let Ok(mut tree) = strategy(GenConfig::default()).new_tree(&mut runner) else { continue };
-        let mut steps = 0;
-        while steps < 200 && tree.simplify() {
-            steps += 1;
-            let g: Generated = tree.current();
-            let (_, diags) = asl::check(&g.definition);
-            assert!(diags.is_empty(), "{diags:?}\n{}", g.definition);
+    let configs = [
+        (GenConfig::default(), 20),
+        (jsonata_config(QueryLanguageMix::Jsonata), 10),
+        (jsonata_config(QueryLanguageMix::Mixed), 10),
+    ];
+    for (cfg, trees) in configs {
+        for _ in 0..trees {
+            let Ok(mut tree) = strategy(cfg.clone()).new_tree(&mut runner) else { continue };
+            let mut steps = 0;
+            while steps < 200 && tree.simplify() {
+                steps += 1;
+                let g: Generated = tree.current();
+                let (_, diags) = asl::check(&g.definition);
+                assert!(diags.is_empty(), "{diags:?}\n{}", g.definition);
+            }
         }
     }
 }
@@ -244,4 +293,113 @@ fn no_bytes_give_a_minimal_valid_machine() {
     assert_eq!(g.definition, json!({"StartAt": "Done1", "States": {"Done1": {"Type": "Pass", "End": true}}}));
     assert_eq!(g.steps, 0);
     assert!(asl::check(&g.definition).1.is_empty());
+}
+
+fn sample(cfg: &GenConfig, n: usize) -> Vec<Generated> {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let s = strategy(cfg.clone());
+    (0..n).filter_map(|_| s.new_tree(&mut runner).ok().map(|t| t.current())).collect()
+}
+
+fn jsonata_config(ql: QueryLanguageMix) -> GenConfig {
+    GenConfig { query_language: ql, ..GenConfig::default() }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn jsonata_machines_are_valid(g in strategy(jsonata_config(QueryLanguageMix::Jsonata))) {
+        let (_, diags) = asl::check(&g.definition);
+        prop_assert!(diags.is_empty(), "{diags:?}\n{}", g.definition);
+        prop_assert_eq!(&g.definition["QueryLanguage"], &json!("JSONata"));
+    }
+
+    #[test]
+    fn mixed_machines_are_valid_and_terminate(g in strategy(jsonata_config(QueryLanguageMix::Mixed))) {
+        let r = run(&g.definition, g.input.clone(), &g.behaviours)?;
+        prop_assert!(!r.cause.as_deref().unwrap_or("").contains("transition budget"), "loop not bounded: {}", g.definition);
+        check_history(&r)?;
+    }
+}
+
+/// JSONata machines mostly run to their designed end: expressions that give undefined or the
+/// wrong type (`States.QueryEvaluationError`) stay a minority, as missing paths do in JSONPath.
+#[test]
+fn jsonata_machines_mostly_evaluate() {
+    for ql in [QueryLanguageMix::Jsonata, QueryLanguageMix::Mixed] {
+        let machines = sample(&jsonata_config(ql), 300);
+        let (mut succeeded, mut evaluation_errors) = (0, 0);
+        for g in &machines {
+            let (sm, diags) = asl::check(&g.definition);
+            assert!(diags.is_empty(), "{diags:?}\n{}", g.definition);
+            let behaviours = Behaviours::from_json(&g.behaviours).unwrap_or_default();
+            let opts = RunOptions { behaviours, max_transitions: BUDGET, ..RunOptions::default() };
+            let r = asl::run(&sm.expect("a model"), g.input.clone(), &opts);
+            succeeded += usize::from(r.status == Status::Succeeded);
+            evaluation_errors += usize::from(r.error.as_deref() == Some("States.QueryEvaluationError"));
+        }
+        assert!(succeeded * 4 >= machines.len(), "{ql:?}: {succeeded} of {} succeeded", machines.len());
+        assert!(evaluation_errors * 8 <= machines.len(), "{ql:?}: {evaluation_errors} evaluation errors");
+    }
+}
+
+fn feature_catalog() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/features.txt")).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every id the static coverage reports is one of corpus/features.txt, and generated JSONata
+/// and mixed machines reach the query-language features.
+#[test]
+fn coverage_ids_exist_and_jsonata_features_are_reached() {
+    let catalog = feature_catalog();
+    assert!(catalog.len() > 100, "corpus/features.txt not found");
+    let mut seen = std::collections::BTreeSet::new();
+    for ql in [QueryLanguageMix::JsonPath, QueryLanguageMix::Jsonata, QueryLanguageMix::Mixed] {
+        for g in sample(&jsonata_config(ql), 200) {
+            seen.extend(asl_generators::features_of(&g.definition));
+        }
+    }
+    let unknown: Vec<&String> = seen.iter().filter(|id| !catalog.contains(id)).collect();
+    assert!(unknown.is_empty(), "ids not in corpus/features.txt: {unknown:?}");
+    for id in [
+        "ql.top-jsonata",
+        "ql.state-override-upgrade",
+        "ql.nested-inherits-top",
+        "ql.mixed-dataflow",
+        "jsonata.vars.mixed-modes",
+        "jsonata.arguments-output",
+        "jsonata.states.input",
+        "jsonata.states.result",
+        "jsonata.states.error-output",
+        "jsonata.states.context",
+        "jsonata.fn.partition",
+        "jsonata.fn.range",
+        "jsonata.fn.hash-uuid",
+        "jsonata.fn.parse",
+        "jsonata.fn.builtin",
+        "jsonata.assign",
+        "choice.jsonata.condition",
+        "map.jsonata.items",
+        "wait.jsonata",
+        "fail.jsonata-expr",
+        "catch.jsonata.output-assign",
+        "jsonata.task.arguments",
+        "jsonata.map.item-selector",
+        "jsonata.parallel.arguments-output",
+        "jsonata.succeed.output",
+        "jsonata.retry.query-evaluation-error",
+        "jsonata.map.tolerated-failure-expr",
+        "jsonata.fn.random-seed",
+    ] {
+        assert!(seen.contains(id), "{id} never reached");
+    }
 }
