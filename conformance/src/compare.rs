@@ -14,11 +14,98 @@ pub struct Diff {
     pub pointer: String,
     pub expected: Value,
     pub actual: Value,
+    /// Which side has no value at all at `pointer` (its field above is `null` then): a key the
+    /// engine left out, or one the case does not expect. Never a string standing in for it.
+    pub missing: Option<Missing>,
+}
+
+/// The side of a [`Diff`] that has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The case expects a value; the engine gave none.
+    Actual,
+    /// The engine gave a value where the case expects none.
+    Expected,
+}
+
+/// How reports show the side that has no value: not JSON, so it cannot be taken for a string
+/// (strings are shown with their quotes).
+pub const NO_VALUE: &str = "(no value)";
+
+impl Diff {
+    pub fn new(pointer: &str, expected: Value, actual: Value) -> Diff {
+        Diff { pointer: pointer.to_string(), expected, actual, missing: None }
+    }
+
+    /// A diff where either side may have no value (`None`).
+    pub fn of(pointer: &str, expected: Option<Value>, actual: Option<Value>) -> Diff {
+        let missing = match (&expected, &actual) {
+            (_, None) => Some(Missing::Actual),
+            (None, _) => Some(Missing::Expected),
+            _ => None,
+        };
+        Diff { missing, ..Diff::new(pointer, expected.unwrap_or_default(), actual.unwrap_or_default()) }
+    }
+
+    /// The expected value as JSON text, or [`NO_VALUE`].
+    pub fn expected_text(&self) -> String {
+        if self.missing == Some(Missing::Expected) {
+            NO_VALUE.to_string()
+        } else {
+            self.expected.to_string()
+        }
+    }
+
+    /// The engine's value as JSON text, or [`NO_VALUE`].
+    pub fn actual_text(&self) -> String {
+        if self.missing == Some(Missing::Actual) {
+            NO_VALUE.to_string()
+        } else {
+            self.actual.to_string()
+        }
+    }
+
+    /// The diff in results.jsonl and pending cases: the side without a value is left out and
+    /// `missing` names it (`"actual"` or `"expected"`).
+    pub fn to_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        m.insert("pointer".into(), json!(self.pointer));
+        match self.missing {
+            Some(Missing::Expected) => {
+                m.insert("actual".into(), self.actual.clone());
+                m.insert("missing".into(), json!("expected"));
+            }
+            Some(Missing::Actual) => {
+                m.insert("expected".into(), self.expected.clone());
+                m.insert("missing".into(), json!("actual"));
+            }
+            None => {
+                m.insert("expected".into(), self.expected.clone());
+                m.insert("actual".into(), self.actual.clone());
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// Reads [`Diff::to_json`]'s form.
+    pub fn from_json(v: &Value) -> Diff {
+        let missing = match v.get("missing").and_then(Value::as_str) {
+            Some("actual") => Some(Missing::Actual),
+            Some("expected") => Some(Missing::Expected),
+            _ => None,
+        };
+        Diff {
+            pointer: v.get("pointer").and_then(Value::as_str).unwrap_or_default().to_string(),
+            expected: v.get("expected").cloned().unwrap_or_default(),
+            actual: v.get("actual").cloned().unwrap_or_default(),
+            missing,
+        }
+    }
 }
 
 impl std::fmt::Display for Diff {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: expected {} but got {}", self.pointer, self.expected, self.actual)
+        write!(f, "{}: expected {} but got {}", self.pointer, self.expected_text(), self.actual_text())
     }
 }
 
@@ -158,7 +245,7 @@ fn snap(expected: &[Value], actual: &mut [Value], tolerance: f64) {
 }
 
 fn diff(pointer: &str, expected: Value, actual: Value) -> Diff {
-    Diff { pointer: pointer.to_string(), expected, actual }
+    Diff::new(pointer, expected, actual)
 }
 
 /// Compares two JSON values, recording the first difference under each branch.
@@ -175,11 +262,12 @@ pub fn values(expected: &Value, actual: &Value, at: &str, diffs: &mut Vec<Diff>)
                 let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
                 match a.get(k) {
                     Some(av) => values(ev, av, &here, diffs),
-                    None => diffs.push(diff(&here, ev.clone(), json!("(missing)"))),
+                    None => diffs.push(Diff { missing: Some(Missing::Actual), ..diff(&here, ev.clone(), Value::Null) }),
                 }
             }
             for k in a.keys().filter(|k| !e.contains_key(*k)) {
-                diffs.push(diff(&format!("{at}/{k}"), json!("(absent)"), a[k].clone()));
+                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                diffs.push(Diff { missing: Some(Missing::Expected), ..diff(&here, Value::Null, a[k].clone()) });
             }
         }
         (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
@@ -242,6 +330,25 @@ fn is_uuid(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_value_is_not_a_string() {
+        let mut diffs = Vec::new();
+        values(&json!({"a": 1, "s": "(missing)"}), &json!({"s": "x", "extra/key": true}), "/output", &mut diffs);
+        assert_eq!(diffs.len(), 3, "{diffs:?}");
+        let gone = &diffs[0];
+        assert_eq!((gone.pointer.as_str(), gone.missing), ("/output/a", Some(Missing::Actual)));
+        assert_eq!(gone.to_json(), json!({"pointer": "/output/a", "expected": 1, "missing": "actual"}));
+        assert_eq!(gone.to_string(), "/output/a: expected 1 but got (no value)");
+        // A real string of that text is a value, shown with its quotes.
+        assert_eq!(diffs[1].missing, None);
+        assert_eq!(diffs[1].to_string(), "/output/s: expected \"(missing)\" but got \"x\"");
+        let extra = &diffs[2];
+        assert_eq!(extra.to_json(), json!({"pointer": "/output/extra~1key", "actual": true, "missing": "expected"}));
+        for d in &diffs {
+            assert_eq!(&Diff::from_json(&d.to_json()), d);
+        }
+    }
 
     #[test]
     fn numbers_compare_by_value_and_keys_in_any_order() {

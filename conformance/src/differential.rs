@@ -53,7 +53,7 @@ pub fn judge(engine: &mut dyn Engine, g: &Generated, skip: &dyn Fn(&[String]) ->
         Ok(r) => r,
         // A generator bug is a finding too, but about us: report it as a disagreement at `/`.
         Err(e) => {
-            let diffs = vec![Diff { pointer: "/".into(), expected: json!("a valid machine"), actual: json!(e) }];
+            let diffs = vec![Diff::new("/", json!("a valid machine"), json!(e))];
             return Verdict::Disagree(Box::new(Evidence { reference: Value::Null, engine: Outcome::Error(e), diffs }));
         }
     };
@@ -134,9 +134,12 @@ pub fn shrink(
     best
 }
 
-/// Optional state fields a shrunk case may lose.
-const REMOVABLE: [&str; 13] = [
+/// Optional state fields a shrunk case may lose (JSONata ones too).
+const REMOVABLE: [&str; 16] = [
     "Comment",
+    "Arguments",
+    "Output",
+    "Items",
     "InputPath",
     "Parameters",
     "ResultSelector",
@@ -151,8 +154,8 @@ const REMOVABLE: [&str; 13] = [
     "ItemBatcher",
 ];
 
-/// Templates whose entries may go one by one.
-const TEMPLATES: [&str; 4] = ["Parameters", "ResultSelector", "ItemSelector", "Assign"];
+/// Templates whose entries may go one by one (JSONata `Arguments` and `Output` when objects).
+const TEMPLATES: [&str; 6] = ["Parameters", "ResultSelector", "ItemSelector", "Assign", "Arguments", "Output"];
 
 /// A second pass after proptest's: edits of the JSON itself that construction steps cannot
 /// express (drop one optional field, one template entry, one retrier or catcher, one input
@@ -347,12 +350,7 @@ impl Pending<'_> {
             p.insert("engine".into(), json!(self.engine));
             p.insert("engine_result".into(), outcome_json(&s.evidence.engine));
             p.insert("reference_result".into(), without_history(&s.evidence.reference));
-            let diffs: Vec<Value> = s
-                .evidence
-                .diffs
-                .iter()
-                .map(|d| json!({"pointer": d.pointer, "expected": d.expected, "actual": d.actual}))
-                .collect();
+            let diffs: Vec<Value> = s.evidence.diffs.iter().map(Diff::to_json).collect();
             p.insert("diffs".into(), json!(diffs));
             p.insert(
                 "shrinking".into(),

@@ -2,7 +2,7 @@
 //! engine is in [`crate::process`], the Step Functions API engine in [`crate::sfn`].
 
 use asl::{Behaviours, ExecutionContext, RunOptions, StateMachine};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -139,6 +139,43 @@ pub trait Engine {
     }
 }
 
+/// The largest execution input StartExecution accepts: 262,144 bytes of UTF-8 ("Length
+/// constraints apply to the payload size, and are expressed as bytes in UTF-8 encoding",
+/// https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+pub const MAX_INPUT_BYTES: usize = 262_144;
+
+/// What StartExecution answers to an input it refuses for its size, as the sfn engine reports
+/// any refused start: status `NOT_STARTED` with the API's error code and message. `None` when
+/// the input is small enough. UNSURE(aws): the code is `InvalidExecutionInput` ("The provided
+/// JSON input data is not valid", the StartExecution error for a bad input); AWS's generic
+/// constraint check could answer `ValidationException` instead.
+pub fn refused_input(input: &Value) -> Option<Value> {
+    /// Counts bytes and stops the serializer once past the limit.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            if self.0 > MAX_INPUT_BYTES {
+                return Err(std::io::Error::other("too large"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    if serde_json::to_writer(&mut count, input).is_ok() {
+        return None;
+    }
+    let size = serde_json::to_string(input).map(|s| s.len()).unwrap_or(count.0);
+    Some(json!({
+        "status": "NOT_STARTED",
+        "error": "InvalidExecutionInput",
+        "cause": format!("The execution input is {size} bytes; StartExecution accepts at most {MAX_INPUT_BYTES} bytes (256 KiB) of UTF-8."),
+    }))
+}
+
 /// The `asl` reference interpreter.
 #[derive(Debug, Default)]
 pub struct Reference;
@@ -190,6 +227,9 @@ impl Reference {
 
     /// One execution of a checked machine with the request's input, behaviours, context and seed.
     pub fn execute(sm: &StateMachine, req: &Request) -> Outcome {
+        if let Some(result) = refused_input(req.input) {
+            return Outcome::Ran { result };
+        }
         let mut opts = RunOptions { seed: req.seed, ..RunOptions::default() };
         if let Some(b) = req.behaviours {
             match Behaviours::from_json(b) {

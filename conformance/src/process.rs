@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -28,6 +29,31 @@ const STDERR_LINE_CHARS: usize = 500;
 const MAX_FAILED_STARTS: u32 = 3;
 /// How long a child gets to exit by itself after `bye` or after closing its stdout.
 const EXIT_GRACE: Duration = Duration::from_millis(500);
+
+/// The process groups of the engine children running now, so that a program quitting at once
+/// (a second Ctrl-C) can kill them ([`kill_children`]); normally dropping the engine does.
+static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn kill_group(pgid: u32) {
+    // Best effort for grandchildren.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Kills every engine child process (and what each started) that is still running: for a
+/// program about to exit without dropping its engines.
+pub fn kill_children() {
+    let groups = match CHILDREN.lock() {
+        Ok(mut c) => std::mem::take(&mut *c),
+        Err(_) => return,
+    };
+    for pgid in groups {
+        kill_group(pgid);
+    }
+}
 
 /// One diagnostic of a `rejected` or `validation` answer.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -84,6 +110,8 @@ enum Line {
 enum Failure {
     TimedOut,
     Crashed(String),
+    /// The run was stopped (Ctrl-C, SIGTERM) while waiting: no verdict on the engine.
+    Interrupted,
 }
 
 impl Failure {
@@ -91,9 +119,13 @@ impl Failure {
         match self {
             Failure::TimedOut => Outcome::TimedOut,
             Failure::Crashed(r) => Outcome::Crashed(r),
+            Failure::Interrupted => Outcome::Error("the run was interrupted while waiting for the engine".into()),
         }
     }
 }
+
+/// How often a wait for the engine looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(100);
 
 /// A running child with its reader, writer and stderr threads.
 struct Live {
@@ -116,6 +148,9 @@ impl Live {
             .process_group(0)
             .spawn()
             .map_err(|e| anyhow!("cannot start `{}`: {e}", argv.join(" ")))?;
+        if let Ok(mut c) = CHILDREN.lock() {
+            c.push(child.id());
+        }
         let (stdin, stdout, stderr) = match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
             (Some(i), Some(o), Some(e)) => (i, o, e),
             _ => {
@@ -141,16 +176,27 @@ impl Live {
         }
     }
 
-    /// The next non-blank line, or why there is none before `deadline`.
-    fn next_message(&mut self, deadline: Instant, what: &str) -> std::result::Result<Value, Failure> {
+    /// The next non-blank line, or why there is none before `deadline` (or before `stop` is
+    /// set).
+    fn next_message(
+        &mut self,
+        deadline: Instant,
+        what: &str,
+        stop: Option<&AtomicBool>,
+    ) -> std::result::Result<Value, Failure> {
         loop {
             // Checked first, so a stream of blank lines cannot keep us here.
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(Failure::TimedOut);
             }
-            let line = match self.lines.recv_timeout(left) {
+            if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                return Err(Failure::Interrupted);
+            }
+            let wait = if stop.is_some() { left.min(STOP_POLL) } else { left };
+            let line = match self.lines.recv_timeout(wait) {
                 Ok(line) => line,
+                Err(RecvTimeoutError::Timeout) if wait < left => continue,
                 Err(RecvTimeoutError::Timeout) => return Err(Failure::TimedOut),
                 Err(RecvTimeoutError::Disconnected) => Line::Eof,
             };
@@ -210,14 +256,13 @@ impl Live {
         self.to_child = None;
         if let Ok(None) = self.child.try_wait() {
             // Best effort for grandchildren; the direct kill below is what must work.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", self.child.id())])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            kill_group(self.child.id());
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
+        if let Ok(mut c) = CHILDREN.lock() {
+            c.retain(|&pid| pid != self.child.id());
+        }
     }
 
     /// Says `bye` and gives the child a moment to exit; Drop kills what is left.
@@ -342,6 +387,10 @@ pub struct ProcessEngine {
     next_id: u64,
     starts: u32,
     failed_starts: u32,
+    /// Set by [`Engine::run_stream`] while it runs: a wait for the engine ends when the
+    /// stream's stop flag is set, and `interrupted` says the answer never came.
+    stop: Option<Arc<AtomicBool>>,
+    interrupted: bool,
 }
 
 impl std::fmt::Debug for ProcessEngine {
@@ -370,10 +419,13 @@ impl ProcessEngine {
             next_id: 0,
             starts: 0,
             failed_starts: 0,
+            stop: None,
+            interrupted: false,
         };
         engine.start().map_err(|f| match f {
             Failure::TimedOut => anyhow!("`{cmd}` did not say hello within {timeout:?}"),
             Failure::Crashed(r) => anyhow!("`{cmd}`: {r}"),
+            Failure::Interrupted => anyhow!("`{cmd}`: interrupted before its hello"),
         })?;
         Ok(engine)
     }
@@ -429,7 +481,7 @@ impl ProcessEngine {
     fn start(&mut self) -> std::result::Result<(), Failure> {
         self.starts += 1;
         let mut live = Live::start(&self.argv).map_err(|e| Failure::Crashed(e.to_string()))?;
-        let hello = live.next_message(Instant::now() + self.timeout, "before its hello");
+        let hello = live.next_message(Instant::now() + self.timeout, "before its hello", self.stop.as_deref());
         let hello = hello.and_then(|h| self.read_hello(&h).map_err(Failure::Crashed));
         match hello {
             Ok(()) => {
@@ -477,6 +529,7 @@ impl ProcessEngine {
             }
             Err(f) => {
                 self.failed_starts += 1;
+                self.interrupted = matches!(f, Failure::Interrupted);
                 Err(match f {
                     Failure::Crashed(r) => Outcome::Crashed(format!("restarting the engine: {r}")),
                     t => t.into_outcome(),
@@ -502,20 +555,22 @@ impl ProcessEngine {
         };
         live.send(&Value::Object(msg));
         let what = format!("while answering {kind} request {id}");
-        let answer = live.next_message(Instant::now() + self.timeout, &what).and_then(|a| {
-            match a.get("id").and_then(Value::as_str) {
-                Some(got) if got == id => Ok(a),
-                _ => Err(Failure::Crashed(format!(
-                    "an answer that is not for request {id}: {}",
-                    clip(&a.to_string(), 200)
-                ))),
-            }
-        });
+        let answer =
+            live.next_message(Instant::now() + self.timeout, &what, self.stop.as_deref()).and_then(|a| {
+                match a.get("id").and_then(Value::as_str) {
+                    Some(got) if got == id => Ok(a),
+                    _ => Err(Failure::Crashed(format!(
+                        "an answer that is not for request {id}: {}",
+                        clip(&a.to_string(), 200)
+                    ))),
+                }
+            });
         let failure = match answer {
             Ok(a) => return Ok(a),
             Err(Failure::Crashed(r)) => Failure::Crashed(r + &live.stderr_tail()),
             Err(t) => t,
         };
+        self.interrupted = matches!(failure, Failure::Interrupted);
         self.discard();
         Err(failure.into_outcome())
     }
@@ -617,6 +672,43 @@ impl Engine for ProcessEngine {
 
     fn run(&mut self, req: &Request) -> Outcome {
         self.run_request(req, None)
+    }
+
+    /// One case at a time, as the default does; but a stop (Ctrl-C, SIGTERM) also ends the wait
+    /// for the case in flight, which is then not reported (the engine is killed).
+    fn run_stream(
+        &mut self,
+        reqs: &mut dyn Iterator<Item = (usize, Request)>,
+        stop: &AtomicBool,
+        done: crate::engine::Done,
+    ) {
+        let flag = Arc::new(AtomicBool::new(stop.load(Ordering::SeqCst)));
+        self.stop = Some(Arc::clone(&flag));
+        // The caller's flag is a plain reference: a watcher thread mirrors it into ours.
+        let finished = AtomicBool::new(false);
+        thread::scope(|scope| {
+            scope.spawn(|| {
+                while !finished.load(Ordering::SeqCst) {
+                    if stop.load(Ordering::SeqCst) {
+                        flag.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    thread::sleep(STOP_POLL / 2);
+                }
+            });
+            for (i, req) in reqs {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let started = Instant::now();
+                let outcome = self.run(&req);
+                if std::mem::take(&mut self.interrupted) || !done(i, outcome, started.elapsed()) {
+                    break;
+                }
+            }
+            finished.store(true, Ordering::SeqCst);
+        });
+        self.stop = None;
     }
 
     fn create(&mut self, req: &Request) -> Result<Machine, Outcome> {
@@ -758,6 +850,8 @@ mod tests {
             next_id: 0,
             starts: 0,
             failed_starts: 0,
+            stop: None,
+            interrupted: false,
         }
     }
 

@@ -52,16 +52,23 @@ impl Session {
     pub fn answer(&mut self, line: &str) -> Option<Value> {
         let msg: Value = match serde_json::from_str(line) {
             Ok(v @ Value::Object(_)) => v,
-            _ => return Some(json!({"type": "error", "id": null, "message": "the request is not a JSON object"})),
+            Ok(_) => return Some(json!({"type": "error", "id": null, "message": "the request is not a JSON object"})),
+            Err(e) => return Some(json!({"type": "error", "id": null, "message": unparsed(&e)})),
         };
         let id = msg.get("id").cloned().unwrap_or(Value::Null);
-        let mut out = match msg.get("type").and_then(Value::as_str) {
-            Some("bye") => return None,
-            Some("run") => self.run(&msg),
-            Some("create") => self.create(&msg),
-            Some("delete") => self.delete(&msg),
-            Some("validate") => validate(&msg),
-            other => error(format!("unknown request type {other:?}")),
+        let mut out = match msg.get("type") {
+            Some(Value::String(t)) => match t.as_str() {
+                "bye" => return None,
+                "run" => self.run(&msg),
+                "create" => self.create(&msg),
+                "delete" => self.delete(&msg),
+                "validate" => validate(&msg),
+                other => error(format!(
+                    "unknown request type \"{other}\" (this engine answers run, create, delete, validate and bye)"
+                )),
+            },
+            None => error("the request has no type".to_string()),
+            Some(other) => error(format!("the request type must be a string, not {other}")),
         };
         if let Value::Object(m) = &mut out {
             // `type` first, then `id`, for readable transcripts.
@@ -137,6 +144,16 @@ impl Session {
             Some(_) => json!({"type": "deleted"}),
             None => error(format!("no state machine {machine:?} was created in this session")),
         }
+    }
+}
+
+/// Why a request line is not JSON: nested too deeply (serde_json stops at 128 levels) or not
+/// JSON at all.
+fn unparsed(e: &serde_json::Error) -> String {
+    if e.to_string().starts_with("recursion limit exceeded") {
+        format!("the request is nested too deeply: more than 128 levels of arrays and objects (column {})", e.column())
+    } else {
+        format!("the request is not valid JSON: {e}")
     }
 }
 
@@ -221,8 +238,24 @@ mod tests {
         assert_eq!(types, ["hello", "error", "error", "error", "error"]);
         assert_eq!(lines[1]["id"], Value::Null);
         assert_eq!(lines[3]["id"], "d");
-        assert_eq!(lines[3]["message"], "unknown request type Some(\"dance\")");
+        assert_eq!(
+            lines[3]["message"],
+            "unknown request type \"dance\" (this engine answers run, create, delete, validate and bye)"
+        );
         assert_eq!(lines[4]["message"], "a run request needs a definition or a machine");
+        assert_eq!(lines[1]["message"], "the request is not valid JSON: expected value at line 1 column 1");
+        assert_eq!(lines[2]["message"], "the request is not a JSON object");
+    }
+
+    #[test]
+    fn a_request_nested_too_deeply_is_told_so() {
+        let deep = format!("{{\"type\":\"run\",\"id\":\"d\",\"input\":{}{}}}", "[".repeat(200), "]".repeat(200));
+        let a = Session::default().answer(&deep).unwrap_or_default();
+        assert_eq!(a["type"], "error");
+        let message = a["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("the request is nested too deeply: more than 128 levels"), "{message}");
+        let untyped = Session::default().answer(r#"{"id":"u"}"#).unwrap_or_default();
+        assert_eq!(untyped["message"], "the request has no type");
     }
 
     #[test]

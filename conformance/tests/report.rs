@@ -58,6 +58,7 @@ fn meta(run: &Run, selected: usize) -> RunMeta {
         corpus_commit: Some("0123abcd".to_string()),
         corpus_dirs: vec![PathBuf::from("cases")],
         protocol_version: "1".to_string(),
+        notes: Vec::new(),
         selected,
         interrupted: run.interrupted,
         load_errors: Vec::new(),
@@ -151,7 +152,7 @@ fn every_report_file_is_written_and_parses() {
 }
 
 #[test]
-fn listed_known_failures_are_skipped_and_stale_entries_reported() {
+fn listed_known_failures_are_their_own_class_and_stale_entries_reported() {
     let dir = scratch("expectations");
     let cases = corpus(&dir);
     let exp = Expectations::parse("[known-failures]\n\"wait/c\" = \"off by one\"\n\"pass/\" = \"stale\"\n").unwrap();
@@ -159,18 +160,34 @@ fn listed_known_failures_are_skipped_and_stale_entries_reported() {
     let report = run_and_write(&out, &cases, &exp, &AtomicBool::new(false), usize::MAX);
     let results = &report.engines[0].results;
     let c = results.iter().find(|r| r.id == "wait/c").unwrap();
-    assert_eq!(c.class, Class::Skipped);
+    assert_eq!(c.class, Class::KnownFailure);
     assert_eq!(c.reason.as_deref(), Some("known failure: off by one [was fail]"));
     assert_eq!(c.diffs.len(), 1, "diffs are kept for the reports");
     assert!(!results.iter().any(|r| r.class.is_failure()));
+    let lines = jsonl_lines(&out.join("results.jsonl"));
+    let line = lines.iter().find(|l| l["case"] == "wait/c").unwrap();
+    assert_eq!((&line["class"], &line["expected_failure"]), (&json!("known-failure"), &json!("off by one")));
     let summary = read_json(&out.join("summary.json"));
-    assert_eq!(summary["engines"][0]["totals"]["skipped"], 1);
+    assert_eq!(summary["engines"][0]["totals"]["skipped"], 0);
+    assert_eq!(summary["engines"][0]["totals"]["known-failure"], 1);
     assert_eq!(summary["engines"][0]["expected_failure_now_passes"], json!(["pass/a", "pass/b"]));
     let xml = std::fs::read_to_string(out.join("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let skipped = doc.descendants().find(|n| n.has_tag_name("skipped")).unwrap();
+    assert_eq!(skipped.attribute("type"), Some("known-failure"));
     assert_eq!(skipped.attribute("message"), Some("known failure: off by one [was fail]"));
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("failure")).count(), 0);
+    let now_passing = doc.descendants().filter(|n| n.has_tag_name("system-out")).count();
+    assert_eq!(now_passing, 2, "pass/a and pass/b are listed but pass");
+    let matrix = std::fs::read_to_string(out.join("matrix.md")).unwrap();
+    assert!(
+        matrix.contains("1 known failure") && matrix.contains("listed as known failures but pass now: pass/a, pass/b")
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("\"class\":\"known-failure\"") && html.contains("\"known-failure\","),
+        "the page's data and classes"
+    );
 }
 
 fn result(id: &str, class: Class) -> CaseResult {
@@ -206,7 +223,7 @@ fn compare_classifies_fixed_broken_crashes_and_still_failing() {
         [("a", Class::Pass), ("b", Class::Fail), ("c", Class::Crashed), ("d", Class::Timeout), ("e", Class::Pass)];
     let mut results: Vec<CaseResult> = after.iter().map(|(id, c)| result(id, *c)).collect();
     results.push(result("new", Class::Fail));
-    let run = Run { results, interrupted: false };
+    let run = Run { results, interrupted: false, hung: None };
     let report = Report {
         meta: meta(&run, 6),
         engines: vec![EngineRun { name: "reference".into(), version: "v".into(), results: run.results }],
@@ -266,16 +283,33 @@ fn an_interrupted_run_leaves_valid_files() {
 }
 
 #[test]
+fn a_run_whose_engine_never_started_says_why_in_every_file() {
+    let dir = scratch("never-started");
+    let why = "the engine did not start: `no-such-engine`: cannot start";
+    let mut m = meta(&Run::default(), 4);
+    m.notes = vec![why.to_string()];
+    let engine = EngineRun { name: "process".into(), version: String::new(), results: Vec::new() };
+    let report = Report { meta: m, engines: vec![engine], catalog: catalog() };
+    report.write(&dir, None).unwrap();
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["notes"], json!([why]));
+    let xml = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let errors: Vec<&str> =
+        doc.descendants().filter(|n| n.has_tag_name("error")).filter_map(|n| n.attribute("message")).collect();
+    assert_eq!(errors, [why]);
+    assert_eq!(doc.root_element().attribute("errors"), Some("1"));
+    assert!(std::fs::read_to_string(dir.join("matrix.md")).unwrap().contains(why));
+    assert!(std::fs::read_to_string(dir.join("index.html")).unwrap().contains("\"notes\":[\"the engine did not start"));
+}
+
+#[test]
 fn engine_output_cannot_break_the_xml_or_the_page() {
     let dir = scratch("escaping");
     let mut r = result("x/evil", Class::Fail);
-    r.diffs.push(asl_conformance::compare::Diff {
-        pointer: "/output".into(),
-        expected: json!("</script><b>&\u{1}"),
-        actual: json!({"k": "]]>\"'"}),
-    });
+    r.diffs.push(asl_conformance::compare::Diff::new("/output", json!("</script><b>&\u{1}"), json!({"k": "]]>\"'"})));
     r.reason = Some("</script>".into());
-    let run = Run { results: vec![r], interrupted: false };
+    let run = Run { results: vec![r], interrupted: false, hung: None };
     let report = Report {
         meta: meta(&run, 1),
         engines: vec![EngineRun { name: "e<&>".into(), version: "\"v\"".into(), results: run.results }],

@@ -7,9 +7,10 @@
 //! the environment has none.
 
 use anyhow::{bail, Context, Result};
+use asl_conformance::sfn::api::error_chain;
 use aws_config::Region;
 use aws_sdk_cloudformation::config::Credentials;
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudformation::types::{Capability, Stack, StackEvent, StackStatus, Tag};
 use aws_sdk_cloudformation::Client;
 use serde_json::json;
@@ -231,7 +232,7 @@ async fn describe(cf: &Client, name_or_id: &str) -> Result<Option<Stack>> {
     match cf.describe_stacks().stack_name(name_or_id).send().await {
         Ok(out) => Ok(out.stacks().first().cloned()),
         Err(e) if e.message().is_some_and(|m| m.contains("does not exist")) => Ok(None),
-        Err(e) => Err(anyhow::anyhow!("{}", DisplayErrorContext(e))),
+        Err(e) => Err(anyhow::anyhow!("{}", error_chain(&e))),
     }
 }
 
@@ -275,7 +276,7 @@ async fn failure(cf: &Client, target: &Target, id: &str, verb: &str, done: &Stac
                 return anyhow::anyhow!(
                     "{target}: {verb} ended in {}; DescribeStackEvents failed too: {}",
                     status(done),
-                    DisplayErrorContext(e)
+                    error_chain(&e)
                 )
             }
         }
@@ -343,7 +344,7 @@ where
     E: std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    anyhow::anyhow!("{target}: {operation} failed: {}", DisplayErrorContext(e))
+    anyhow::anyhow!("{target}: {operation} failed: {}", error_chain(&e))
 }
 
 #[cfg(test)]

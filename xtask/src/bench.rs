@@ -82,9 +82,14 @@ fn start(spec: &str, cap: Duration) -> Result<Bench> {
         Kind::Reference(Reference)
     } else if spec == "fakecloud" || spec == "process:fakecloud" {
         let script = root().join("engines/fakecloud/build.sh");
-        let out = Command::new(&script).output().with_context(|| format!("running {}", script.display()))?;
+        // Its build output goes to stderr as it comes: a first build takes minutes.
+        eprintln!("building fakecloud ({})", script.display());
+        let out = Command::new(&script)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .with_context(|| format!("running {}", script.display()))?;
         if !out.status.success() {
-            bail!("{} failed: {}", script.display(), String::from_utf8_lossy(&out.stderr));
+            bail!("{} failed ({}); its output is above", script.display(), out.status);
         }
         let bin = String::from_utf8_lossy(&out.stdout).trim().to_string();
         Kind::Process(Box::new(ProcessEngine::spawn(&format!("'{bin}'"), cap)?))

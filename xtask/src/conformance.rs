@@ -3,6 +3,7 @@
 //! report's index.html in headless Chromium and check the tables are there.
 
 use crate::engines::{Chosen, EngineArgs};
+use crate::interrupt::INTERRUPTED;
 use crate::{progress_bar, root};
 use anyhow::{bail, Context, Result};
 use asl_conformance::case::Case;
@@ -17,9 +18,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-/// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it).
-const INTERRUPTED: u8 = 130;
-
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -27,6 +25,9 @@ pub struct Args {
     /// Run only cases whose id contains this text (repeatable).
     #[arg(long)]
     filter: Vec<String>,
+    /// Leave out cases whose id contains this text (repeatable).
+    #[arg(long)]
+    exclude: Vec<String>,
     /// Run only cases tagged with these feature ids or prefixes (comma separated).
     #[arg(long, value_delimiter = ',')]
     features: Vec<String>,
@@ -61,28 +62,74 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if dirs.is_empty() || args.with_default_corpus {
         dirs.insert(0, root.join("corpus/cases"));
     }
-    let selection = Selection { filters: args.filter.clone(), features: args.features.clone() };
+    // Mistakes in the flags are reported before anything runs.
+    let catalog = asl_conformance::features::load(&root.join("corpus/features.txt")).unwrap_or_default();
+    check_features(&args.features, &catalog)?;
+    if let Some(base) = &args.baseline {
+        let file = base.join("results.jsonl");
+        jsonl::read(&file).with_context(|| format!("--baseline: cannot read {}", file.display()))?;
+    }
+    let selection =
+        Selection { filters: args.filter.clone(), excludes: args.exclude.clone(), features: args.features.clone() };
     let (mut cases, load_errors) = suite::load(&dirs, &selection);
     for e in &load_errors {
         eprintln!("corpus error: {e}");
     }
-    let mut chosen = Chosen::start(&args.engine)?;
+    let source = ConfigSource::parse(&args.generated_config).map_err(anyhow::Error::msg)?;
+    // Before the engine starts, so that a signal from here on ends the run with its report and
+    // no engine process left behind.
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::interrupt::install(Arc::clone(&stop), "stopping after the current case")?;
+    let started = SystemTime::now();
+    let mut chosen = match Chosen::start(&args.engine) {
+        Ok(chosen) => chosen,
+        Err(e) => {
+            // No run, but still a report that says why (CI shows junit.xml).
+            let name = args.engine.kind_name();
+            let dir = args
+                .report
+                .clone()
+                .unwrap_or_else(|| root.join("reports").join(run_id(started, name, &root.join("reports"))));
+            let why = format!("the engine did not start: {e:#}");
+            let meta = RunMeta {
+                run_id: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                started,
+                finished: SystemTime::now(),
+                corpus_commit: report::corpus_commit(&dirs[0]),
+                corpus_dirs: dirs,
+                protocol_version: PROTOCOL_VERSION.to_string(),
+                selected: cases.len() + args.generated as usize,
+                interrupted: false,
+                load_errors,
+                notes: vec![why.clone()],
+            };
+            let engine = EngineRun { name: name.to_string(), version: String::new(), results: Vec::new() };
+            let report = Report { meta, engines: vec![engine], catalog };
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::write(dir.join("results.jsonl"), "")?;
+            report.write(&dir, None).with_context(|| format!("writing the report in {}", dir.display()))?;
+            eprintln!("xtask: {why}");
+            eprintln!("report: {}", dir.join("index.html").display());
+            return Ok(ExitCode::from(2));
+        }
+    };
     let name = chosen.engine().name().to_string();
     let version = chosen.engine().version();
     let exp_path = Expectations::path_for(&root.join("corpus/expectations"), &name);
     let expectations = Expectations::load(&exp_path).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
-    let started = SystemTime::now();
     let run_id = run_id(started, &name, &root.join("reports"));
     let dir = args.report.clone().unwrap_or_else(|| root.join("reports").join(&run_id));
-    let source = ConfigSource::parse(&args.generated_config).map_err(anyhow::Error::msg)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    install_ctrlc(Arc::clone(&stop))?;
     // Generated before the run (each needs the reference's result). Ctrl-C here stops
     // generating; the cases there are still run (a second Ctrl-C stops those too), and the
     // report says the run was interrupted.
     let strategy = source.strategy();
     let mut not_generated = 0;
     for index in 0..args.generated {
+        if index == 0 && stop.load(Ordering::SeqCst) {
+            // Stopped while the engine started: nothing is generated, and nothing runs.
+            not_generated = args.generated;
+            break;
+        }
         if stop.swap(false, Ordering::SeqCst) {
             not_generated = args.generated - index;
             break;
@@ -122,8 +169,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         selected: cases.len() + not_generated as usize,
         interrupted: run.interrupted || not_generated > 0,
         load_errors: load_errors.clone(),
+        notes: run.hung.iter().map(|why| format!("{why}: the cases after that were not sent")).collect(),
     };
-    let catalog = asl_conformance::features::load(&root.join("corpus/features.txt")).unwrap_or_default();
     let report = Report { meta, engines: vec![EngineRun { name, version, results: run.results }], catalog };
     report.write(&dir, args.baseline.as_deref()).with_context(|| format!("writing the report in {}", dir.display()))?;
 
@@ -137,6 +184,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Every `--features` entry must be a feature id of features.txt or a prefix of some (`retry`
+/// covers `retry.backoff`): a typo would otherwise select nothing and say only that.
+fn check_features(given: &[String], catalog: &[asl_conformance::features::Feature]) -> Result<()> {
+    if catalog.is_empty() {
+        return Ok(());
+    }
+    let known = |f: &str| catalog.iter().any(|c| c.id == f || c.id.strip_prefix(f).is_some_and(|r| r.starts_with('.')));
+    let unknown: Vec<&str> = given.iter().map(String::as_str).filter(|f| !known(f)).collect();
+    if !unknown.is_empty() {
+        bail!(
+            "--features: unknown feature id {} (not in corpus/features.txt, nor a prefix of one)",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// A generated case that did not pass is written to the file its result names, so it can be
@@ -163,18 +227,6 @@ fn run_id(started: SystemTime, engine: &str, reports: &Path) -> String {
         .unwrap_or(base)
 }
 
-/// First Ctrl-C: finish the current case, then write the report of what ran. Second: quit now.
-fn install_ctrlc(stop: Arc<AtomicBool>) -> Result<()> {
-    ctrlc::set_handler(move || {
-        if stop.swap(true, Ordering::SeqCst) {
-            eprintln!("\ninterrupted twice: exiting without a report");
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        eprintln!("\ninterrupted: stopping after the current case (Ctrl-C again to quit now)");
-    })
-    .context("installing the Ctrl-C handler")
-}
-
 /// Failures with their diffs, known failures that now pass, the per-area table, where the
 /// report is.
 fn print_outcome(report: &Report, dir: &Path, baseline: Option<&Path>, took: Duration) {
@@ -186,8 +238,8 @@ fn print_outcome(report: &Report, dir: &Path, baseline: Option<&Path>, took: Dur
         }
         for d in &r.diffs {
             println!("    {}", d.pointer);
-            println!("      expected: {}", report::clip(&d.expected.to_string(), 300));
-            println!("      actual:   {}", report::clip(&d.actual.to_string(), 300));
+            println!("      expected: {}", report::clip(&d.expected_text(), 300));
+            println!("      actual:   {}", report::clip(&d.actual_text(), 300));
         }
     }
     for r in results.iter().filter(|r| r.now_passes()) {
@@ -208,10 +260,18 @@ fn print_outcome(report: &Report, dir: &Path, baseline: Option<&Path>, took: Dur
         }
     }
     let skipped = results.iter().filter(|r| r.class == Class::Skipped).count();
+    let known = results.iter().filter(|r| r.class == Class::KnownFailure).count();
     if report.meta.interrupted {
         println!("INTERRUPTED after {} of {} cases", results.len(), report.meta.selected);
     }
-    println!("{} cases in {took:.2?} ({skipped} skipped); report: {}", results.len(), dir.join("index.html").display());
+    for note in &report.meta.notes {
+        println!("NOTE: {note}");
+    }
+    println!(
+        "{} cases in {took:.2?} ({skipped} skipped, {known} known failures); report: {}",
+        results.len(),
+        dir.join("index.html").display()
+    );
 }
 
 #[derive(clap::Args)]

@@ -7,7 +7,9 @@ use crate::teststate::{self, Answerer};
 use crate::{progress_bar, root};
 use anyhow::{bail, Result};
 use asl_conformance::differential::{judge, shrink, Pending, Verdict};
+use asl_conformance::engine::{Engine, Outcome, Request};
 use asl_conformance::generated::{self, ConfigSource};
+use asl_conformance::suite::HUNG_AFTER;
 use proptest::strategy::ValueTree;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -78,26 +80,33 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         return teststate::run(answerer, args.gen.seed, args.gen.cases as usize, &dir);
     }
+    // Before the engine starts, so that a signal from here on stops the run cleanly.
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::interrupt::install(Arc::clone(&stop), "stopping after the current case")?;
     let mut chosen = Chosen::start(&args.engine)?;
     let name = chosen.engine().name().to_string();
     let skip = chosen.skip_rule();
     let pending = Pending { dir: &dir, engine: &name, seed: args.gen.seed, source: &source };
     let strategy = source.strategy();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
 
     let bar = progress_bar(args.gen.cases, "{per_sec}");
     let started = Instant::now();
     let mut tally = Tally::default();
+    let mut engine = Guarded { inner: chosen.engine(), stop: &stop, timeouts: 0 };
     for index in 0..args.gen.cases {
         if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        if engine.hung() {
+            bar.suspend(|| {
+                eprintln!("the engine timed out {HUNG_AFTER} runs in a row and was declared hung: stopping")
+            });
             break;
         }
         let tree = generated::tree(&strategy, args.gen.seed, index);
         let (_, machine) = tree.current();
         tally.ran += 1;
-        match judge(chosen.engine(), &machine, &skip) {
+        match judge(&mut engine, &machine, &skip) {
             Verdict::Agree => tally.agreed += 1,
             Verdict::NoVerdict(_) => tally.no_verdict += 1,
             Verdict::Disagree(evidence) => {
@@ -107,7 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 *seen += 1;
                 if (*seen as usize) <= args.save_per_kind {
                     bar.suspend(|| eprintln!("case {index}: disagreement on {kind}; shrinking"));
-                    let s = shrink(chosen.engine(), tree, *evidence, &skip, args.shrink_budget);
+                    let s = shrink(&mut engine, tree, *evidence, &skip, args.shrink_budget);
                     for f in generated::features(&s.machine) {
                         *tally.by_feature.entry(f).or_default() += 1;
                     }
@@ -131,15 +140,64 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     bar.finish_and_clear();
-    print_table(&name, &args, &source, &tally, started.elapsed().as_secs_f64());
-    Ok(if tally.disagreed == 0 && tally.ran == args.gen.cases { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let hung = engine.hung();
+    print_table(&name, &args, &source, &tally, started.elapsed().as_secs_f64(), hung);
+    Ok(if tally.ran < args.gen.cases && !hung {
+        // Stopped by Ctrl-C or SIGTERM: the same exit code as `conformance`.
+        ExitCode::from(crate::interrupt::INTERRUPTED)
+    } else if tally.disagreed == 0 && !hung {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The engine as a differential run uses it: once the run is stopped (Ctrl-C, SIGTERM), or the
+/// engine has timed out [`HUNG_AFTER`] runs in a row, it is not asked again and every run
+/// answers at once with no verdict, so neither shrinking nor the loop waits on it.
+struct Guarded<'a> {
+    inner: &'a mut dyn Engine,
+    stop: &'a AtomicBool,
+    timeouts: u32,
+}
+
+impl Guarded<'_> {
+    fn hung(&self) -> bool {
+        self.timeouts >= HUNG_AFTER
+    }
+}
+
+impl Engine for Guarded<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn version(&self) -> String {
+        self.inner.version()
+    }
+
+    fn timing_tolerance(&self) -> f64 {
+        self.inner.timing_tolerance()
+    }
+
+    fn run(&mut self, req: &Request) -> Outcome {
+        if self.stop.load(Ordering::SeqCst) {
+            return Outcome::Unsupported("not sent: the run was interrupted".into());
+        }
+        if self.hung() {
+            return Outcome::Unsupported(format!("not sent: the engine timed out {HUNG_AFTER} runs in a row"));
+        }
+        let outcome = self.inner.run(req);
+        self.timeouts = if outcome == Outcome::TimedOut { self.timeouts + 1 } else { 0 };
+        outcome
+    }
 }
 
 fn kind(fields: &BTreeSet<String>) -> String {
     fields.iter().cloned().collect::<Vec<_>>().join("+")
 }
 
-fn print_table(engine: &str, args: &Args, source: &ConfigSource, t: &Tally, secs: f64) {
+fn print_table(engine: &str, args: &Args, source: &ConfigSource, t: &Tally, secs: f64, hung: bool) {
     println!("differential: reference vs {engine}, seed {}, config {}", args.gen.seed, source.label());
     println!("{:<28} {:>10}", "cases run", t.ran);
     println!("{:<28} {:>10}", "agreed", t.agreed);
@@ -162,7 +220,12 @@ fn print_table(engine: &str, args: &Args, source: &ConfigSource, t: &Tally, secs
             println!("  {before:>3} → {after:<3} {}", file.display());
         }
     }
-    if t.ran < args.gen.cases {
+    if hung {
+        println!(
+            "STOPPED after {} of {} cases: the engine timed out {HUNG_AFTER} runs in a row (hung)",
+            t.ran, args.gen.cases
+        );
+    } else if t.ran < args.gen.cases {
         println!("INTERRUPTED after {} of {} cases", t.ran, args.gen.cases);
     }
 }

@@ -66,6 +66,17 @@ pub struct EngineArgs {
     pub timing_tolerance: Option<f64>,
 }
 
+impl EngineArgs {
+    /// The engine kind as the flag spells it, for a report of a run whose engine never started.
+    pub fn kind_name(&self) -> &'static str {
+        match self.engine {
+            EngineKind::Reference => "reference",
+            EngineKind::Process => "process",
+            EngineKind::Sfn => "sfn",
+        }
+    }
+}
+
 /// The engine of a run, concrete so a process engine's declared features can skip cases.
 pub enum Chosen {
     Reference(Reference),
@@ -141,8 +152,12 @@ fn resolve_aslcheck(cmd: &str) -> Result<String> {
     if argv.first().map(String::as_str) != Some("aslcheck") || on_path("aslcheck") {
         return Ok(cmd.to_string());
     }
+    // Not quiet: a first release build takes minutes, and cargo's progress says why we wait.
+    eprintln!(
+        "building aslcheck in release mode for `{cmd}` (cargo build --release -p asl-conformance --bin aslcheck)"
+    );
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--quiet", "--release", "-p", "asl-conformance", "--bin", "aslcheck"])
+        .args(["build", "--release", "-p", "asl-conformance", "--bin", "aslcheck"])
         .current_dir(root())
         .status()
         .context("building aslcheck")?;

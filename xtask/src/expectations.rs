@@ -6,7 +6,6 @@
 use anyhow::{Context, Result};
 use asl_conformance::report::jsonl;
 use asl_conformance::suite::{CaseResult, Class};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -63,6 +62,8 @@ fn reason(r: &CaseResult) -> Option<String> {
         return Some(reason.to_string());
     }
     match r.class {
+        // A listed known failure keeps its reason above; this is for an entry without one.
+        Class::KnownFailure => r.reason.clone(),
         Class::Pass | Class::Skipped | Class::Poisoned => None,
         Class::Crashed => Some(format!("crashes: {}", clip(r.reason.as_deref().unwrap_or("")))),
         Class::Timeout => Some("does not finish within the harness timeout (AWS ends it)".into()),
@@ -72,28 +73,31 @@ fn reason(r: &CaseResult) -> Option<String> {
 
 fn from_diffs(r: &CaseResult) -> String {
     let at = |p: &str| r.diffs.iter().find(|d| d.pointer == p || d.pointer.starts_with(&format!("{p}/")));
-    let show = |v: &Value| clip(&v.to_string());
     if let Some(d) = at("/negative") {
         if d.pointer == "/negative/code" {
-            return format!("rejects the definition with {} where AWS gives {}", show(&d.actual), show(&d.expected));
+            return format!(
+                "rejects the definition with {} where AWS gives {}",
+                clip(&d.actual_text()),
+                clip(&d.expected_text())
+            );
         }
-        return format!("accepts the invalid definition (ends {}) where AWS rejects it", show(&d.actual));
+        return format!("accepts the invalid definition (ends {}) where AWS rejects it", clip(&d.actual_text()));
     }
     if let Some(d) = r.diffs.iter().find(|d| d.pointer == "/") {
-        return format!("gives {} where AWS gives {}", show(&d.actual), show(&d.expected));
+        return format!("gives {} where AWS gives {}", clip(&d.actual_text()), clip(&d.expected_text()));
     }
     let mut parts = Vec::new();
     if let Some(d) = at("/status") {
-        parts.push(format!("ends {} where AWS ends {}", show(&d.actual), show(&d.expected)));
+        parts.push(format!("ends {} where AWS ends {}", clip(&d.actual_text()), clip(&d.expected_text())));
     }
     if let Some(d) = at("/error") {
         if d.expected.is_null() {
-            parts.push(format!("with error {}", show(&d.actual)));
+            parts.push(format!("with error {}", clip(&d.actual_text())));
             if let Some(c) = at("/cause") {
-                parts.push(format!("cause {}", show(&c.actual)));
+                parts.push(format!("cause {}", clip(&c.actual_text())));
             }
         } else {
-            parts.push(format!("error {} where AWS gives {}", show(&d.actual), show(&d.expected)));
+            parts.push(format!("error {} where AWS gives {}", clip(&d.actual_text()), clip(&d.expected_text())));
         }
     }
     if parts.is_empty() {
@@ -108,7 +112,11 @@ fn from_diffs(r: &CaseResult) -> String {
             if let Some(d) = at(p) {
                 let place =
                     d.pointer.strip_prefix(p).filter(|s| !s.is_empty()).map(|s| format!(" at {s}")).unwrap_or_default();
-                parts.push(format!("{what}{place} {} where AWS gives {}", show(&d.actual), show(&d.expected)));
+                parts.push(format!(
+                    "{what}{place} {} where AWS gives {}",
+                    clip(&d.actual_text()),
+                    clip(&d.expected_text())
+                ));
                 break;
             }
         }

@@ -8,6 +8,7 @@ mod differential;
 mod engines;
 mod expectations;
 mod generators;
+mod interrupt;
 mod jsonata_diff;
 mod teststate;
 
@@ -92,11 +93,26 @@ pub fn unix_seconds() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-/// A progress bar on stderr when it is a terminal (hidden otherwise, so logs stay clean);
-/// `rate` is the template field shown after the counts.
+/// A progress bar on stderr when it is a terminal; otherwise (CI, a log file) a plain line on
+/// stderr every few seconds (`ASLCHECK_PROGRESS_SECONDS`, default 5) until the bar is finished,
+/// so a long batch is never silent. `rate` is the template field shown after the counts.
 pub fn progress_bar(len: u64, rate: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+        let every = std::env::var("ASLCHECK_PROGRESS_SECONDS").ok().and_then(|s| s.parse::<f64>().ok());
+        let every = std::time::Duration::try_from_secs_f64(every.unwrap_or(5.0)).unwrap_or_default();
+        let weak = bar.downgrade();
+        std::thread::spawn(move || loop {
+            std::thread::sleep(every.max(std::time::Duration::from_millis(100)));
+            let Some(bar) = weak.upgrade() else { return };
+            if bar.is_finished() {
+                return;
+            }
+            let msg = bar.message();
+            let extra = if msg.is_empty() { String::new() } else { format!(", {msg}") };
+            eprintln!("progress: {}/{len} cases, {:.0?} elapsed{extra}", bar.position(), bar.elapsed());
+        });
+        return bar;
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     let template = format!("{{bar:40.cyan/blue}} {{pos}}/{{len}} cases {rate} (eta {{eta}}) {{msg}}");

@@ -45,6 +45,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 #[test]
+#[ignore = "needs python3 and moto (engines/moto/install.sh, network): run by .ci/run (cargo test -- --include-ignored)"]
 fn deploys_updates_and_deletes_the_stack_on_moto() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let moto = MotoServer::start(root).expect("moto's server (engines/moto/install.sh installs it)");
@@ -116,4 +117,17 @@ fn deploys_updates_and_deletes_the_stack_on_moto() {
     let out = xtask(&base);
     assert!(out.status.success(), "{}", text(&out));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_unreachable_endpoint_is_one_clear_line() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let url = format!("http://127.0.0.1:{port}");
+    let out = xtask(&["aws-setup", "--endpoint-url", &url, "--stack-name", "aslcheck-test"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Connection refused") && err.trim().lines().count() == 1, "{err}");
+    for debug in ["DispatchFailure(", "ConnectorError {", "Os {"] {
+        assert!(!err.contains(debug), "{err}");
+    }
 }

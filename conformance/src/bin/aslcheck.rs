@@ -37,7 +37,7 @@ enum Command {
         #[arg(long)]
         no_history: bool,
     },
-    /// Validate a definition: print diagnostics, exit 0 when valid.
+    /// Validate a definition: print diagnostics, exit 0 when valid, 2 when not (as `run`).
     Validate { definition: PathBuf },
     /// Serve the reference interpreter over the engine protocol (conformance/PROTOCOL.md):
     /// JSON lines on stdin and stdout, until `bye` or end of input.
@@ -73,7 +73,8 @@ fn real_main() -> Result<ExitCode> {
             let (_, diags) = asl::check_str(&text);
             let report = json!({"valid": diags.is_empty(), "diagnostics": diags});
             println!("{}", serde_json::to_string_pretty(&report)?);
-            Ok(if diags.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            // 2, as `run` exits for a definition that does not validate.
+            Ok(if diags.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         Command::Run { definition, input, context, behaviours, seed, no_history } => {
             let text =
@@ -88,6 +89,11 @@ fn real_main() -> Result<ExitCode> {
                 Some(p) => read_json(&p, "input")?,
                 None => json!({}),
             };
+            if let Some(refused) = asl_conformance::engine::refused_input(&input) {
+                // As StartExecution refuses it: nothing runs.
+                println!("{}", serde_json::to_string_pretty(&refused)?);
+                return Ok(ExitCode::from(2));
+            }
             let mut opts = RunOptions { seed, record_history: !no_history, ..RunOptions::default() };
             if let Some(p) = behaviours {
                 let v = read_json(&p, "behaviours")?;

@@ -5,6 +5,7 @@
 //! looks for that, the matrix (`#matrix-grid`) and one `data-case` row per result in Chromium's DOM.
 
 use super::{clip, escape_xml as esc, relative_path, Counts, Report};
+use crate::compare::Missing;
 use crate::suite::{CaseResult, Class};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -28,7 +29,7 @@ pub fn render(report: &Report, dir: &Path) -> String {
     s += "<noscript><p class=\"warn\">This page draws its tables with JavaScript; the same data is in \
           matrix.md, summary.json and results.jsonl beside it.</p></noscript>\n";
     s += "<main>\n<section id=\"features\">\n<h2>Features</h2>\n<p class=\"hint\">Cells: passed/total cases tagged with the \
-          feature; colour by pass rate over judged (not skipped) cases. Click a cell to list its cases.</p>\n\
+          feature; colour by pass rate over judged (not skipped) cases, known failures included. Click a cell to list its cases.</p>\n\
           <div id=\"matrix\"></div>\n</section>\n";
     s += "<section id=\"cases-section\">\n<h2>Cases</h2>\n<div class=\"controls\">\n\
           <input id=\"filter\" type=\"search\" placeholder=\"Filter: case id, feature, reason…\" size=\"40\">\n\
@@ -82,7 +83,7 @@ fn data(report: &Report, dir: &Path) -> Value {
     let cases: Vec<Value> =
         report.engines.iter().flat_map(|e| e.results.iter().map(move |r| case_json(&e.name, r, dir))).collect();
     json!({"engines": engines, "areas": areas, "cases": cases, "interrupted": report.meta.interrupted,
-           "selected": report.meta.selected, "loadErrors": report.meta.load_errors})
+           "selected": report.meta.selected, "loadErrors": report.meta.load_errors, "notes": report.meta.notes})
 }
 
 fn case_json(engine: &str, r: &CaseResult, dir: &Path) -> Value {
@@ -90,7 +91,16 @@ fn case_json(engine: &str, r: &CaseResult, dir: &Path) -> Value {
     let diffs: Vec<Value> = r
         .diffs
         .iter()
-        .map(|d| json!({"pointer": d.pointer, "expected": show(&d.expected), "actual": show(&d.actual)}))
+        .map(|d| {
+            let side = |missing: Missing, v: &Value| {
+                if d.missing == Some(missing) {
+                    crate::compare::NO_VALUE.to_string()
+                } else {
+                    show(v)
+                }
+            };
+            json!({"pointer": d.pointer, "expected": side(Missing::Expected, &d.expected), "actual": side(Missing::Actual, &d.actual)})
+        })
         .collect();
     json!({
         "id": r.id, "engine": engine, "class": r.class.as_str(), "features": r.features,
@@ -136,6 +146,7 @@ td.na { color:#9aa2b1; background:#f1f2f4; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; }
 .b-pass { background:#2e7d32; } .b-fail { background:#c62828; } .b-crashed { background:#6a1b9a; }
 .b-timeout { background:#ad5a00; } .b-skipped { background:#78808f; } .b-poisoned { background:#8d6e63; }
+.b-known-failure { background:#6a4c93; }
 .reason { color:#37404f; margin-bottom:4px; }
 table.diff { width:100%; border:none; margin-top:4px; }
 table.diff td, table.diff th { border:1px solid var(--line); font-size:12px; padding:3px 6px; background:#fbfbfc; }
@@ -151,7 +162,7 @@ const JS: &str = r#"
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var CLASSES = ["pass", "fail", "crashed", "timeout", "skipped", "poisoned"];
+  var CLASSES = ["pass", "fail", "crashed", "timeout", "known-failure", "skipped", "poisoned"];
   var FAILING = { fail: 1, crashed: 1, timeout: 1 };
   function el(tag, attrs, kids) {
     var e = document.createElement(tag);
@@ -172,7 +183,7 @@ const JS: &str = r#"
         el("div", { "class": "big" }, [pct(e.totals.rate)]),
         el("div", {}, [e.totals.pass + " of " + e.totals.total + " cases pass"]), classes]));
     });
-    var notes = [];
+    var notes = (data.notes || []).slice();
     if (data.interrupted) notes.push("Interrupted: " + data.cases.length + " results for " + data.selected + " selected cases.");
     if (data.loadErrors.length) notes.push(data.loadErrors.length + " corpus files could not be loaded: " + data.loadErrors.join("; "));
     var now = data.cases.filter(function (c) { return c.nowPasses; }).map(function (c) { return c.id; });
@@ -183,9 +194,10 @@ const JS: &str = r#"
   function cell(c, feature, tag) {
     if (!c) return el(tag, { "class": "num na" }, ["–"]);
     var text = c.pass + "/" + c.total;
-    var skipped = c.skipped + c.poisoned;
+    var skipped = c.skipped + c.poisoned, known = c["known-failure"] || 0;
+    var notes = (skipped ? [skipped + " skipped"] : []).concat(known ? [known + " known failure" + (known > 1 ? "s" : "")] : []);
     var td = el(tag, { "class": "num", style: colour(c.rate), title: pct(c.rate) + " of judged cases pass" +
-      (skipped ? "; " + skipped + " skipped" : "") }, [text + (skipped ? " (" + skipped + " skipped)" : "")]);
+      (notes.length ? "; " + notes.join(", ") : "") }, [text + (notes.length ? " (" + notes.join(", ") + ")" : "")]);
     if (feature) td.addEventListener("click", function () { show(feature, ""); });
     return td;
   }

@@ -1,6 +1,7 @@
 //! `junit.xml` for CI test tabs: one `<testsuite>` per engine and case area, one `<testcase>`
 //! per case. `fail` carries the diffs in `<failure>`, `crashed`/`timeout` are `<error>`s,
-//! `skipped` and `poisoned` are `<skipped>` with the reason.
+//! `skipped` and `poisoned` are `<skipped>` with the reason, `known-failure` a `<skipped
+//! type="known-failure">`; a listed known failure that passes says so in `<system-out>`.
 
 use super::{clip, escape_xml as esc, Counts, Report};
 use crate::suite::{CaseResult, Class};
@@ -16,9 +17,10 @@ pub fn render(report: &Report) -> String {
         esc(&report.meta.run_id),
         total.total(),
         total.get(Class::Fail),
-        total.get(Class::Crashed) + total.get(Class::Timeout),
-        total.get(Class::Skipped) + total.get(Class::Poisoned),
+        total.get(Class::Crashed) + total.get(Class::Timeout) + report.meta.notes.len(),
+        total.get(Class::Skipped) + total.get(Class::Poisoned) + total.get(Class::KnownFailure),
     );
+    run_notes(&mut s, report);
     for engine in &report.engines {
         let mut areas: Vec<&str> = engine.results.iter().map(CaseResult::area).collect();
         areas.sort_unstable();
@@ -29,6 +31,26 @@ pub fn render(report: &Report) -> String {
         }
     }
     s + "</testsuites>\n"
+}
+
+/// What went wrong with the run as a whole (the engine never started, was declared hung), as
+/// errors of a `run` suite, so CI shows them even when no case ran.
+fn run_notes(s: &mut String, report: &Report) {
+    if report.meta.notes.is_empty() {
+        return;
+    }
+    let n = report.meta.notes.len();
+    let _ =
+        writeln!(s, "  <testsuite name=\"run\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\" time=\"0\">");
+    for (i, note) in report.meta.notes.iter().enumerate() {
+        let _ = write!(
+            s,
+            "    <testcase name=\"run note {}\" classname=\"run\">\n      <error type=\"run\" message=\"{}\"/>\n    </testcase>\n",
+            i + 1,
+            esc(&clip(note, 2000))
+        );
+    }
+    s.push_str("  </testsuite>\n");
 }
 
 fn suite(s: &mut String, report: &Report, engine: &str, version: &str, area: &str, cases: &[&CaseResult]) {
@@ -42,7 +64,7 @@ fn suite(s: &mut String, report: &Report, engine: &str, version: &str, area: &st
         c.total(),
         c.get(Class::Fail),
         c.get(Class::Crashed) + c.get(Class::Timeout),
-        c.get(Class::Skipped) + c.get(Class::Poisoned),
+        c.get(Class::Skipped) + c.get(Class::Poisoned) + c.get(Class::KnownFailure),
     );
     s.push_str("    <properties>\n");
     for (k, v) in [
@@ -72,7 +94,16 @@ fn case(s: &mut String, engine: &str, area: &str, r: &CaseResult) {
     );
     let reason = r.reason.as_deref().unwrap_or("");
     match r.class {
-        Class::Pass => s.push_str("/>\n"),
+        Class::Pass => match &r.expected_failure {
+            Some(listed) => {
+                let _ = write!(
+                    s,
+                    ">\n      <system-out>listed as a known failure ({}) but passes now</system-out>\n    </testcase>\n",
+                    esc(&clip(listed, 2000))
+                );
+            }
+            None => s.push_str("/>\n"),
+        },
         Class::Fail => {
             let body: Vec<String> = r
                 .diffs
@@ -81,8 +112,8 @@ fn case(s: &mut String, engine: &str, area: &str, r: &CaseResult) {
                     format!(
                         "{}\n  expected: {}\n  actual:   {}",
                         d.pointer,
-                        clip(&d.expected.to_string(), 2000),
-                        clip(&d.actual.to_string(), 2000)
+                        clip(&d.expected_text(), 2000),
+                        clip(&d.actual_text(), 2000)
                     )
                 })
                 .collect();
@@ -99,6 +130,14 @@ fn case(s: &mut String, engine: &str, area: &str, r: &CaseResult) {
                 s,
                 ">\n      <error type=\"{}\" message=\"{}\"/>\n    </testcase>\n",
                 r.class.as_str(),
+                esc(&clip(reason, 2000))
+            );
+        }
+        // JUnit has no expected-failure element: a skip whose type says which kind.
+        Class::KnownFailure => {
+            let _ = write!(
+                s,
+                ">\n      <skipped type=\"known-failure\" message=\"{}\"/>\n    </testcase>\n",
                 esc(&clip(reason, 2000))
             );
         }

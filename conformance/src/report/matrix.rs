@@ -13,7 +13,16 @@ const LINKS_PER_CELL: usize = 3;
 pub fn render(report: &Report, dir: &Path) -> String {
     let mut s = String::from("# Conformance matrix\n\n");
     let _ = writeln!(s, "{}\n", report.provenance());
+    for note in &report.meta.notes {
+        let _ = writeln!(s, "**{}**\n", note);
+    }
     s += "Cells: `passed/total` cases tagged with the feature; failing cases are linked.\n\n";
+    for e in &report.engines {
+        let now: Vec<&str> = e.results.iter().filter(|r| r.now_passes()).map(|r| r.id.as_str()).collect();
+        if !now.is_empty() {
+            let _ = writeln!(s, "{}: listed as known failures but pass now: {}\n", e.name, now.join(", "));
+        }
+    }
     let counts: Vec<_> = report.engines.iter().map(Report::feature_counts).collect();
     let header: Vec<String> = report.engines.iter().map(|e| cell_text(&e.name)).collect();
     for area in report.areas() {
@@ -83,8 +92,8 @@ fn failures(report: &Report, dir: &Path, s: &mut String) {
             s.push_str("```\n");
             for d in &r.diffs {
                 let _ = writeln!(s, "{}", d.pointer);
-                let _ = writeln!(s, "  expected: {}", clip(&d.expected.to_string(), 500));
-                let _ = writeln!(s, "  actual:   {}", clip(&d.actual.to_string(), 500));
+                let _ = writeln!(s, "  expected: {}", clip(&d.expected_text(), 500));
+                let _ = writeln!(s, "  actual:   {}", clip(&d.actual_text(), 500));
             }
             s.push_str("```\n\n");
         }

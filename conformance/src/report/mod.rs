@@ -14,7 +14,7 @@ pub mod summary;
 use crate::case::Case;
 use crate::engine::Engine;
 use crate::features::Feature;
-use crate::suite::{self, CaseResult, Class, Run, RunConfig};
+use crate::suite::{self, CaseResult, Class, Run, RunConfig, CLASSES};
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
@@ -35,6 +35,9 @@ pub struct RunMeta {
     pub interrupted: bool,
     /// Corpus files that could not be loaded.
     pub load_errors: Vec<String>,
+    /// What went wrong with the run as a whole (the engine never started, was declared hung):
+    /// in summary.json, matrix.md, index.html and as errors in junit.xml.
+    pub notes: Vec<String>,
 }
 
 /// One engine's results.
@@ -56,7 +59,7 @@ pub struct Report {
 
 /// Class counts, indexed like [`Class::ALL`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts(pub [usize; 6]);
+pub struct Counts(pub [usize; CLASSES]);
 
 impl Counts {
     pub fn add(&mut self, c: Class) {
@@ -68,7 +71,8 @@ impl Counts {
     pub fn total(&self) -> usize {
         self.0.iter().sum()
     }
-    /// Cases that were judged (not skipped, not poisoned).
+    /// Cases that were judged (not skipped, not poisoned); known failures were: they ran and
+    /// did not pass.
     pub fn judged(&self) -> usize {
         self.total() - self.get(Class::Skipped) - self.get(Class::Poisoned)
     }
@@ -84,12 +88,20 @@ impl Counts {
         }
         c
     }
-    /// `passed/total`, with skipped cases named.
+    /// `passed/total`, with skipped cases and known failures named.
     pub fn cell(&self) -> String {
         let skipped = self.get(Class::Skipped) + self.get(Class::Poisoned);
+        let known = self.get(Class::KnownFailure);
         let mut s = format!("{}/{}", self.get(Class::Pass), self.total());
+        let mut notes = Vec::new();
         if skipped > 0 {
-            s += &format!(" ({skipped} skipped)");
+            notes.push(format!("{skipped} skipped"));
+        }
+        if known > 0 {
+            notes.push(format!("{known} known failure{}", if known == 1 { "" } else { "s" }));
+        }
+        if !notes.is_empty() {
+            s += &format!(" ({})", notes.join(", "));
         }
         s
     }
@@ -312,6 +324,9 @@ mod tests {
         }
         assert_eq!(c.cell(), "2/4 (1 skipped)");
         assert_eq!(c.rate(), Some(2.0 / 3.0));
+        c.add(Class::KnownFailure);
+        assert_eq!(c.cell(), "2/5 (1 skipped, 1 known failure)");
+        assert_eq!(c.rate(), Some(2.0 / 4.0), "a known failure is judged: it ran and did not pass");
         assert_eq!(Counts::default().rate(), None);
     }
 }

@@ -44,6 +44,7 @@ pub fn to_json(report: &Report) -> Value {
         "protocol_version": meta.protocol_version,
         "selected": meta.selected,
         "load_errors": meta.load_errors,
+        "notes": meta.notes,
         "engines": engines,
     })
 }

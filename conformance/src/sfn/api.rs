@@ -272,12 +272,9 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
         }
     }
     let code = e.code().unwrap_or_default().to_string();
-    let message =
-        e.message().map(str::to_string).unwrap_or_else(|| aws_sdk_sfn::error::DisplayErrorContext(e).to_string());
+    let message = e.message().map(str::to_string).unwrap_or_else(|| error_chain(e));
     match e {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            CallError::Unreachable(aws_sdk_sfn::error::DisplayErrorContext(e).to_string())
-        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => CallError::Unreachable(error_chain(e)),
         _ if code.contains("Throttl") || code == "TooManyRequestsException" || code == "RequestLimitExceeded" => {
             CallError::Throttled(format!("{code}: {message}"))
         }
@@ -290,6 +287,21 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
         }
         _ => CallError::Failed { code: if code.is_empty() { "error".into() } else { code }, message },
     }
+}
+
+/// An error and its causes on one line (`dispatch failure: io error: ... Connection refused`),
+/// each cause once: the SDK's own `DisplayErrorContext` ends with a Debug dump of the error.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !text.is_empty() && !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 /// An SDK event as the engine-neutral [`Event`], with the details the comparisons read.

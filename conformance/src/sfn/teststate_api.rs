@@ -59,7 +59,7 @@ impl TestStateApi for SdkTestState {
                     .set_map_item_reader_data(c.map_item_reader_data.clone())
                     .build()
             }));
-        let out = self.rt.block_on(call.send()).map_err(|e| aws_sdk_sfn::error::DisplayErrorContext(e).to_string())?;
+        let out = self.rt.block_on(call.send()).map_err(|e| super::api::error_chain(&e))?;
         serde_json::from_value(response_json(&out)).map_err(|e| format!("reading the TestState response: {e}"))
     }
 }

@@ -19,11 +19,7 @@ pub fn compare(expected: &TestStateResponse, actual: &TestStateResponse) -> Vec<
         }
         match (e, a) {
             (Some(e), Some(a)) if as_json => values(&json_text(e), &json_text(a), at, &mut diffs),
-            _ => diffs.push(diff(
-                at,
-                e.as_deref().map_or(json!("(absent)"), |s| json!(s)),
-                a.as_deref().map_or(json!("(absent)"), |s| json!(s)),
-            )),
+            _ => diffs.push(Diff::of(at, e.as_deref().map(|s| json!(s)), a.as_deref().map(|s| json!(s)))),
         }
     };
     let status = |s: &TestStateResponse| s.status.map(|s| s.as_str().to_string());
@@ -74,7 +70,7 @@ fn error_details(
     for (name, ev, av) in [("retryIndex", e.retry_index, a.retry_index), ("catchIndex", e.catch_index, a.catch_index)] {
         let at = format!("{base}/{name}");
         if ev != av && !open.is_unsure(&at) {
-            diffs.push(diff(&at, opt(ev), opt(av)));
+            diffs.push(Diff::of(&at, ev.map(Value::from), av.map(Value::from)));
         }
     }
     let at = format!("{base}/retryBackoffIntervalSeconds");
@@ -95,21 +91,19 @@ fn error_details(
         let want = match open.backoff_seconds {
             Some(x) if open.backoff_jitter => json!({"$match": "number", "min": 0, "max": x.ceil()}),
             Some(x) => json!(x),
-            None => opt(ev),
+            None => match ev {
+                Some(v) => json!(v),
+                None => {
+                    diffs.push(Diff::of(&at, None, av.map(Value::from)));
+                    return;
+                }
+            },
         };
-        diffs.push(diff(&at, want, opt(av)));
+        diffs.push(Diff::of(&at, Some(want), av.map(Value::from)));
     }
 }
 
 /// A JSON text as JSON; text that is not JSON stays a string.
 fn json_text(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
-}
-
-fn opt(v: Option<u64>) -> Value {
-    v.map_or(json!("(absent)"), Value::from)
-}
-
-fn diff(pointer: &str, expected: Value, actual: Value) -> Diff {
-    Diff { pointer: pointer.to_string(), expected, actual }
 }
