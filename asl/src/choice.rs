@@ -137,9 +137,20 @@ const OPERATORS: [(&str, Spec); 39] = [
     ("IsTimestamp", Spec::Is(TypeTest::Timestamp)),
 ];
 
+/// The names of all 39 data-test operators, in the order AWS's documentation lists them.
+pub const OPERATOR_NAMES: [&str; 39] = {
+    let mut names = [""; 39];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = OPERATORS[i].0;
+        i += 1;
+    }
+    names
+};
+
 /// The names of all 39 data-test operators.
 pub fn operator_names() -> impl Iterator<Item = &'static str> {
-    OPERATORS.iter().map(|(name, _)| *name)
+    OPERATOR_NAMES.into_iter()
 }
 
 fn spec_of(name: &str) -> Option<Spec> {

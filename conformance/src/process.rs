@@ -6,6 +6,7 @@
 //! next request starts a fresh one (with a fresh `hello`).
 
 use crate::engine::{foreign_machine, Engine, Machine, Outcome, Request};
+use crate::report::clip;
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -332,13 +333,6 @@ fn keep_stderr(stderr: impl Read, tail: &Mutex<VecDeque<String>>) {
                 }
             }
         }
-    }
-}
-
-fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}...", &s[..i]),
-        None => s.to_string(),
     }
 }
 
@@ -894,12 +888,6 @@ mod tests {
         );
         let created = run_body(&req, Some("m1"), Duration::from_millis(1500));
         assert_eq!(created, json!({"machine": "m1", "input": {"x": 1}, "seed": 7, "limits": {"timeout_ms": 1500}}));
-    }
-
-    #[test]
-    fn clip_counts_chars() {
-        assert_eq!(clip("héllo", 2), "hé...");
-        assert_eq!(clip("hé", 2), "hé");
     }
 
     #[test]

@@ -80,69 +80,10 @@ pub enum QueryLanguageMix {
 }
 
 /// Every intrinsic function of JSONPath mode.
-pub const INTRINSICS: [&str; 18] = [
-    "States.Format",
-    "States.StringToJson",
-    "States.JsonToString",
-    "States.Array",
-    "States.ArrayPartition",
-    "States.ArrayContains",
-    "States.ArrayRange",
-    "States.ArrayGetItem",
-    "States.ArrayLength",
-    "States.ArrayUnique",
-    "States.Base64Encode",
-    "States.Base64Decode",
-    "States.Hash",
-    "States.JsonMerge",
-    "States.MathRandom",
-    "States.MathAdd",
-    "States.StringSplit",
-    "States.UUID",
-];
+pub const INTRINSICS: [&str; 18] = asl::intrinsics::Func::NAMES;
 
 /// Every Choice comparison operator (the combinators And/Or/Not are `GenConfig::choice_nesting`).
-pub const CHOICE_OPERATORS: [&str; 39] = [
-    "StringEquals",
-    "StringEqualsPath",
-    "StringLessThan",
-    "StringLessThanPath",
-    "StringGreaterThan",
-    "StringGreaterThanPath",
-    "StringLessThanEquals",
-    "StringLessThanEqualsPath",
-    "StringGreaterThanEquals",
-    "StringGreaterThanEqualsPath",
-    "StringMatches",
-    "NumericEquals",
-    "NumericEqualsPath",
-    "NumericLessThan",
-    "NumericLessThanPath",
-    "NumericGreaterThan",
-    "NumericGreaterThanPath",
-    "NumericLessThanEquals",
-    "NumericLessThanEqualsPath",
-    "NumericGreaterThanEquals",
-    "NumericGreaterThanEqualsPath",
-    "BooleanEquals",
-    "BooleanEqualsPath",
-    "TimestampEquals",
-    "TimestampEqualsPath",
-    "TimestampLessThan",
-    "TimestampLessThanPath",
-    "TimestampGreaterThan",
-    "TimestampGreaterThanPath",
-    "TimestampLessThanEquals",
-    "TimestampLessThanEqualsPath",
-    "TimestampGreaterThanEquals",
-    "TimestampGreaterThanEqualsPath",
-    "IsNull",
-    "IsPresent",
-    "IsNumeric",
-    "IsString",
-    "IsBoolean",
-    "IsTimestamp",
-];
+pub const CHOICE_OPERATORS: [&str; 39] = asl::choice::OPERATOR_NAMES;
 
 /// Generator settings. Every field has a default chosen to reach every feature in a few hundred
 /// machines while keeping each machine small enough to read when a property fails.

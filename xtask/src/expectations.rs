@@ -65,7 +65,7 @@ fn reason(r: &CaseResult) -> Option<String> {
         // A listed known failure keeps its reason above; this is for an entry without one.
         Class::KnownFailure => r.reason.clone(),
         Class::Pass | Class::Skipped | Class::Poisoned => None,
-        Class::Crashed => Some(format!("crashes: {}", clip(r.reason.as_deref().unwrap_or("")))),
+        Class::Crashed => Some(format!("crashes: {}", one_line(r.reason.as_deref().unwrap_or("")))),
         Class::Timeout => Some("does not finish within the harness timeout (AWS ends it)".into()),
         Class::Fail => Some(from_diffs(r)),
     }
@@ -77,27 +77,31 @@ fn from_diffs(r: &CaseResult) -> String {
         if d.pointer == "/negative/code" {
             return format!(
                 "rejects the definition with {} where AWS gives {}",
-                clip(&d.actual_text()),
-                clip(&d.expected_text())
+                one_line(&d.actual_text()),
+                one_line(&d.expected_text())
             );
         }
-        return format!("accepts the invalid definition (ends {}) where AWS rejects it", clip(&d.actual_text()));
+        return format!("accepts the invalid definition (ends {}) where AWS rejects it", one_line(&d.actual_text()));
     }
     if let Some(d) = r.diffs.iter().find(|d| d.pointer == "/") {
-        return format!("gives {} where AWS gives {}", clip(&d.actual_text()), clip(&d.expected_text()));
+        return format!("gives {} where AWS gives {}", one_line(&d.actual_text()), one_line(&d.expected_text()));
     }
     let mut parts = Vec::new();
     if let Some(d) = at("/status") {
-        parts.push(format!("ends {} where AWS ends {}", clip(&d.actual_text()), clip(&d.expected_text())));
+        parts.push(format!("ends {} where AWS ends {}", one_line(&d.actual_text()), one_line(&d.expected_text())));
     }
     if let Some(d) = at("/error") {
         if d.expected.is_null() {
-            parts.push(format!("with error {}", clip(&d.actual_text())));
+            parts.push(format!("with error {}", one_line(&d.actual_text())));
             if let Some(c) = at("/cause") {
-                parts.push(format!("cause {}", clip(&c.actual_text())));
+                parts.push(format!("cause {}", one_line(&c.actual_text())));
             }
         } else {
-            parts.push(format!("error {} where AWS gives {}", clip(&d.actual_text()), clip(&d.expected_text())));
+            parts.push(format!(
+                "error {} where AWS gives {}",
+                one_line(&d.actual_text()),
+                one_line(&d.expected_text())
+            ));
         }
     }
     if parts.is_empty() {
@@ -114,8 +118,8 @@ fn from_diffs(r: &CaseResult) -> String {
                     d.pointer.strip_prefix(p).filter(|s| !s.is_empty()).map(|s| format!(" at {s}")).unwrap_or_default();
                 parts.push(format!(
                     "{what}{place} {} where AWS gives {}",
-                    clip(&d.actual_text()),
-                    clip(&d.expected_text())
+                    one_line(&d.actual_text()),
+                    one_line(&d.expected_text())
                 ));
                 break;
             }
@@ -127,8 +131,8 @@ fn from_diffs(r: &CaseResult) -> String {
     parts.join("; ")
 }
 
-/// One line of at most 120 characters.
-fn clip(s: &str) -> String {
+/// One line of at most 120 characters (a reason in a known-failures file).
+fn one_line(s: &str) -> String {
     let one: String = s.replace(['\n', '\r'], " ");
     if one.chars().count() <= 120 {
         return one;

@@ -73,8 +73,19 @@ impl Func {
         Func::Uuid,
     ];
 
+    /// The full names of [`Func::ALL`], in the same order.
+    pub const NAMES: [&'static str; 18] = {
+        let mut names = [""; 18];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Func::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
     /// The full name, e.g. `States.Format`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Func::Format => "States.Format",
             Func::StringToJson => "States.StringToJson",

@@ -1,7 +1,7 @@
 //! How Jayway (running on the JVM with a Jackson-style provider) names and prints values in its
 //! error messages: Java class names and `toString()` forms (`{a=1, b=[x, y]}`).
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 /// Deepest nesting printed; deeper values are elided (messages only, keeps recursion bounded).
 const MAX_PRINT_DEPTH: usize = 64;
@@ -76,37 +76,6 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
     }
 }
 
-/// Java's text for a number: integers as digits, floating point as `Double.toString`.
-pub(crate) fn number_string(n: &Number) -> String {
-    if n.is_f64() {
-        java_double(n.as_f64().unwrap_or(f64::NAN))
-    } else {
-        n.to_string()
-    }
-}
-
-/// `Double.toString`: plain decimal with at least one fraction digit for 1e-3 <= |x| < 1e7,
-/// otherwise computerized scientific notation (`1.0E20`).
-pub(crate) fn java_double(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    let abs = f.abs();
-    if (1e-3..1e7).contains(&abs) {
-        let s = format!("{f}");
-        return if s.contains('.') { s } else { s + ".0" };
-    }
-    let s = format!("{f:e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    if mantissa.contains('.') {
-        format!("{mantissa}E{exp}")
-    } else {
-        format!("{mantissa}.0E{exp}")
-    }
-}
+/// Java's text for a number: integers as digits, floating point as `Double.toString` (the one
+/// printer, shared with the intrinsics).
+pub(crate) use crate::intrinsics::java::number_to_string as number_string;
