@@ -304,8 +304,7 @@ fn count_features(cases: &[Case]) -> BTreeMap<&str, usize> {
 }
 
 fn git_head() -> Option<String> {
-    let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    asl_conformance::report::corpus_commit(&root())
 }
 
 #[cfg(test)]
