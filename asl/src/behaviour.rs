@@ -20,7 +20,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
+pub struct ScriptedStep {
     pub outcome: Outcome,
     /// Seconds the task runs before the outcome.
     pub sleep: f64,
@@ -29,15 +29,15 @@ pub struct Step {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Script {
-    pub steps: Vec<Step>,
-    pub items: HashMap<u64, Vec<Step>>,
+    pub steps: Vec<ScriptedStep>,
+    pub items: HashMap<u64, Vec<ScriptedStep>>,
 }
 
 /// Behaviours of every scripted Task, by state name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Behaviours(HashMap<String, Script>);
 
-const ECHO: Step = Step { outcome: Outcome::Echo, sleep: 0.0, times: 1 };
+const ECHO: ScriptedStep = ScriptedStep { outcome: Outcome::Echo, sleep: 0.0, times: 1 };
 
 impl Behaviours {
     /// Parses the behaviours object; the error names the state and the offending step.
@@ -77,7 +77,7 @@ impl Behaviours {
     }
 
     /// The step a Task runs on `attempt` (0-based), inside Map item `item` if any.
-    pub fn step(&self, state: &str, item: Option<u64>, attempt: u64) -> &Step {
+    pub fn step(&self, state: &str, item: Option<u64>, attempt: u64) -> &ScriptedStep {
         let Some(script) = self.0.get(state) else { return &ECHO };
         let steps = item.and_then(|i| script.items.get(&i)).unwrap_or(&script.steps);
         let mut covered = 0u64;
@@ -100,12 +100,12 @@ impl Behaviours {
     }
 }
 
-fn steps(v: &Value, state: &str) -> Result<Vec<Step>, String> {
+fn steps(v: &Value, state: &str) -> Result<Vec<ScriptedStep>, String> {
     let arr = v.as_array().ok_or(format!("behaviours.{state} must be a list of steps"))?;
     arr.iter().enumerate().map(|(i, s)| step(s, &format!("behaviours.{state}[{i}]"))).collect()
 }
 
-fn step(v: &Value, at: &str) -> Result<Step, String> {
+fn step(v: &Value, at: &str) -> Result<ScriptedStep, String> {
     let o = v.as_object().ok_or(format!("{at} must be an object"))?;
     let mut outcome = None;
     for (k, val) in o {
@@ -140,7 +140,7 @@ fn step(v: &Value, at: &str) -> Result<Step, String> {
         None => 1,
         Some(t) => t.as_u64().filter(|t| *t >= 1).ok_or(format!("{at}.times must be a positive integer"))?,
     };
-    Ok(Step { outcome: outcome.unwrap_or(Outcome::Echo), sleep, times })
+    Ok(ScriptedStep { outcome: outcome.unwrap_or(Outcome::Echo), sleep, times })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! differential loop with the reference on both sides (generation + two runs + comparison),
 //! the ceiling of any `xtask differential` run.
 
-use asl_conformance::differential::{judge, Verdict};
+use asl_conformance::differential::{judge_generated, Verdict};
 use asl_conformance::engine::Reference;
 use asl_conformance::generated::{self, ConfigSource};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -28,7 +28,7 @@ fn benches(c: &mut Criterion) {
             (0..BATCH)
                 .filter(|i| {
                     let (_, m) = generated::tree(&strategy, 1, *i).current();
-                    matches!(judge(&mut Reference, &m, &no_skip), Verdict::Agree)
+                    matches!(judge_generated(&mut Reference, &m, &no_skip), Verdict::Agree)
                 })
                 .count()
         })

@@ -48,7 +48,7 @@ fn top_field(pointer: &str) -> String {
 
 /// Runs `g` on the reference and on `engine`, and compares. `skip` says why the engine cannot
 /// run a case with these features (it declared them unsupported).
-pub fn judge(engine: &mut dyn Engine, g: &Generated, skip: &dyn Fn(&[String]) -> Option<String>) -> Verdict {
+pub fn judge_generated(engine: &mut dyn Engine, g: &Generated, skip: &dyn Fn(&[String]) -> Option<String>) -> Verdict {
     let reference = match generated::reference_result(g) {
         Ok(r) => r,
         // A generator bug is a finding too, but about us: report it as a disagreement at `/`.
@@ -113,7 +113,7 @@ pub fn shrink(
     while more && runs < budget {
         runs += 1;
         let (cfg, candidate) = tree.current();
-        let still = match judge(engine, &candidate, skip) {
+        let still = match judge_generated(engine, &candidate, skip) {
             Verdict::Disagree(e) if !e.fields().is_disjoint(&wanted) => Some(e),
             _ => None,
         };
@@ -178,7 +178,7 @@ fn polish(
                 continue;
             }
             runs += 1;
-            if let Verdict::Disagree(e) = judge(engine, &candidate, skip) {
+            if let Verdict::Disagree(e) = judge_generated(engine, &candidate, skip) {
                 if !e.fields().is_disjoint(wanted) {
                     best.states_after = state_count(&candidate.definition);
                     best.machine = candidate;
@@ -416,18 +416,19 @@ mod tests {
         let s = ConfigSource::Swarm.strategy();
         for i in 0..100 {
             let (_, g) = generated::tree(&s, 11, i).current();
-            assert!(matches!(judge(&mut Reference, &g, &no_skip), Verdict::Agree), "case {i}");
+            assert!(matches!(judge_generated(&mut Reference, &g, &no_skip), Verdict::Agree), "case {i}");
         }
     }
 
     #[test]
     fn a_planted_bug_is_found_and_shrunk() {
         let s = ConfigSource::Fixed(GenConfig::default()).strategy();
-        let found =
-            (0..500).find_map(|i| match judge(&mut SlowRetries, &generated::tree(&s, 1, i).current().1, &no_skip) {
+        let found = (0..500).find_map(|i| {
+            match judge_generated(&mut SlowRetries, &generated::tree(&s, 1, i).current().1, &no_skip) {
                 Verdict::Disagree(e) => Some((i, e)),
                 _ => None,
-            });
+            }
+        });
         let (i, e) = found.expect("some generated machine retries");
         assert!(e.fields().contains("retries"));
         let shrunk = shrink(&mut SlowRetries, generated::tree(&s, 1, i), *e, &no_skip, 2000);

@@ -182,11 +182,11 @@ pub fn load(dirs: &[PathBuf], sel: &Selection) -> (Vec<Case>, Vec<String>) {
 pub fn run_case(engine: &mut dyn Engine, case: &Case) -> CaseResult {
     let started = Instant::now();
     let outcome = engine.run(&case.request());
-    judge(case, outcome, started.elapsed(), engine.timing_tolerance())
+    judge_case(case, outcome, started.elapsed(), engine.timing_tolerance())
 }
 
 /// Judges an engine's outcome for a case. `tolerance`: seconds a retry delay may be off.
-pub fn judge(case: &Case, outcome: Outcome, duration: Duration, tolerance: f64) -> CaseResult {
+pub fn judge_case(case: &Case, outcome: Outcome, duration: Duration, tolerance: f64) -> CaseResult {
     let (class, reason) = match &outcome {
         Outcome::Unsupported(r) => (Class::Skipped, Some(r.clone())),
         Outcome::Poisoned(r) => (Class::Poisoned, Some(r.clone())),
@@ -309,7 +309,7 @@ pub fn run_all(
             in_a_row.set(if timed_out { in_a_row.get() + 1 } else { 0 });
             declared.set(declared.get() || in_a_row.get() >= limit);
             answered[i] = true;
-            record(i, judge(&cases[i], outcome, took, tolerance), &mut failure)
+            record(i, judge_case(&cases[i], outcome, took, tolerance), &mut failure)
         });
         if declared.get() && failure.is_none() {
             let why = format!("the engine timed out {limit} cases in a row and was declared hung");

@@ -12,8 +12,9 @@
 use crate::config::{GenConfig, QueryLanguageMix};
 use crate::jsonata_states::{self, JStep};
 use crate::steps::{
-    Catcher, ChoiceSpec, Expr, FailText, Header, Io, ItemSelector, MapSpec, Outcome, ParallelSpec, PassSpec, PathRef,
-    Retrier, Rule, Script, ScriptStep, Step, StepKind, TVal, TaskSpec, Template, Terminal, Timeout, WaitFor, WaitSpec,
+    BuildStep, Catcher, ChoiceSpec, Expr, FailText, Header, Io, ItemSelector, MapSpec, Outcome, ParallelSpec, PassSpec,
+    PathRef, Retrier, Rule, Script, ScriptStep, StepKind, TVal, TaskSpec, Template, Terminal, Timeout, WaitFor,
+    WaitSpec,
 };
 use crate::vocab::{self, Ty};
 use serde_json::{json, Map, Value};
@@ -77,7 +78,7 @@ struct Builder<'s> {
     behaviours: Map<String, Value>,
 }
 
-pub(crate) fn build(cfg: &GenConfig, header: &Header, steps: &[Step]) -> Built {
+pub(crate) fn build(cfg: &GenConfig, header: &Header, steps: &[BuildStep]) -> Built {
     let mut b = Builder {
         cfg,
         machines: Vec::new(),
@@ -118,7 +119,7 @@ impl<'s> Builder<'s> {
         id
     }
 
-    fn apply(&mut self, step: &'s Step) {
+    fn apply(&mut self, step: &'s BuildStep) {
         let c = usize::from(step.scope) % self.containers.len();
         let Some(m) = self.containers.get(c).map(|c| c.machine) else { return };
         let Some(machine) = self.machines.get(m) else { return };

@@ -50,13 +50,13 @@ pub fn generate(config: &GenConfig, u: &mut Unstructured) -> arbitrary::Result<G
     let n = r.range(0, u32::try_from(config.max_steps).unwrap_or(u32::MAX))? as usize;
     let mut list = Vec::with_capacity(n);
     for _ in 0..n {
-        list.push(steps::Step::generate(&mut r)?);
+        list.push(steps::BuildStep::generate(&mut r)?);
     }
     let input = input::record(&mut r, config.max_depth)?;
     Ok(assemble(config, &header, &list, input))
 }
 
-fn assemble(config: &GenConfig, header: &steps::Header, list: &[steps::Step], input: Value) -> Generated {
+fn assemble(config: &GenConfig, header: &steps::Header, list: &[steps::BuildStep], input: Value) -> Generated {
     let built = build::build(config, header, list);
     Generated { definition: built.definition, input, behaviours: built.behaviours, steps: list.len() }
 }
@@ -70,11 +70,11 @@ pub fn from_parts(config: &GenConfig, header: &[u8], steps: &[Vec<u8>], input: &
         timeout_seconds: None,
         comment: false,
     });
-    let list: Vec<steps::Step> = steps
+    let list: Vec<steps::BuildStep> = steps
         .iter()
         .take(config.max_steps)
         .filter_map(|bytes| {
-            steps::Step::generate(&mut steps::Rng { cfg: config, u: &mut Unstructured::new(bytes) }).ok()
+            steps::BuildStep::generate(&mut steps::Rng { cfg: config, u: &mut Unstructured::new(bytes) }).ok()
         })
         .collect();
     let mut u = Unstructured::new(input);

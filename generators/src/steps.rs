@@ -285,7 +285,7 @@ pub enum StepKind {
 /// One construction step: which container (machine body or loop body) it extends, and what it
 /// adds. `scope` is taken modulo the number of containers that exist when the step is applied.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
+pub struct BuildStep {
     pub scope: u8,
     pub kind: StepKind,
 }
@@ -306,14 +306,14 @@ impl Header {
     }
 }
 
-impl Step {
-    pub(crate) fn generate(r: &mut Rng) -> Result<Step> {
+impl BuildStep {
+    pub(crate) fn generate(r: &mut Rng) -> Result<BuildStep> {
         let scope = r.byte()?;
         let kinds = &r.cfg.state_kinds;
         let chosen = kinds.get(r.below(kinds.len())?).copied().unwrap_or(StateKind::Pass);
         if chosen != StateKind::Loop && crate::jsonata_states::chosen(r)? {
             let j = crate::jsonata_states::generate(r, chosen)?;
-            return Ok(Step { scope, kind: StepKind::Jsonata(Box::new(j)) });
+            return Ok(BuildStep { scope, kind: StepKind::Jsonata(Box::new(j)) });
         }
         let kind = match chosen {
             StateKind::Pass => StepKind::Pass(pass(r)?),
@@ -324,7 +324,7 @@ impl Step {
             StateKind::Map => StepKind::Map(Box::new(map(r)?)),
             StateKind::Loop => StepKind::Loop { iterations: r.range(1, u32::from(r.cfg.max_loop_iterations.max(1)))? },
         };
-        Ok(Step { scope, kind })
+        Ok(BuildStep { scope, kind })
     }
 }
 

@@ -6,7 +6,7 @@ use crate::generators::GenArgs;
 use crate::teststate::{self, Answerer};
 use crate::{progress_bar, root};
 use anyhow::{bail, Result};
-use asl_conformance::differential::{judge, shrink, Pending, Verdict};
+use asl_conformance::differential::{judge_generated, shrink, Pending, Verdict};
 use asl_conformance::engine::{Engine, Outcome, Request};
 use asl_conformance::generated::{self, ConfigSource};
 use asl_conformance::suite::HUNG_AFTER;
@@ -106,7 +106,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let tree = generated::tree(&strategy, args.gen.seed, index);
         let (_, machine) = tree.current();
         tally.ran += 1;
-        match judge(&mut engine, &machine, &skip) {
+        match judge_generated(&mut engine, &machine, &skip) {
             Verdict::Agree => tally.agreed += 1,
             Verdict::NoVerdict(_) => tally.no_verdict += 1,
             Verdict::Disagree(evidence) => {

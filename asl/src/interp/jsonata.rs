@@ -2,7 +2,7 @@
 //! take `{% %}` expressions, with `$states` and AWS's failures (`States.QueryEvaluationError`
 //! and the `EvaluationFailed` event).
 
-use super::runner::{event_cap_failure, state_ctx, Entered, Halt, Runner, Step, Thread};
+use super::runner::{event_cap_failure, state_ctx, Entered, Halt, Runner, Thread, Transition};
 use crate::error::{names, Failure};
 use crate::history::Details;
 use crate::jsonata::field::{QueryFailure, Variables};
@@ -144,7 +144,7 @@ impl Runner<'_> {
         entered: &Entered<'s>,
         raw: Value,
         th: &mut Thread,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let state = entered.state;
         match &state.kind {
             Kind::Pass(_) | Kind::Wait(_) | Kind::Succeed => {
@@ -159,7 +159,7 @@ impl Runner<'_> {
                 };
                 self.exit(entered, th, &out, assigned)?;
                 match state.kind {
-                    Kind::Succeed => Ok(Step::End(out)),
+                    Kind::Succeed => Ok(Transition::End(out)),
                     _ => self.transition(entered, out),
                 }
             }
@@ -196,7 +196,7 @@ impl Runner<'_> {
                     None => raw,
                 };
                 self.exit(entered, th, &out, assigned)?;
-                Ok(Step::Next(next, out))
+                Ok(Transition::Next(next, out))
             }
             Kind::Fail(f) => {
                 let error = self.fail_text(entered, f.error.as_ref(), "Error", &raw, th)?;
@@ -218,7 +218,7 @@ impl Runner<'_> {
         result: Value,
         th: &mut Thread,
         retry_count: u64,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let state = entered.state;
         let data = Data { input: raw, result: Some(&result), error_output: None };
         let assigned = self.query_assign(entered, state.assign.as_ref(), data, th, Some(retry_count))?;
@@ -240,7 +240,7 @@ impl Runner<'_> {
         error_output: Value,
         th: &mut Thread,
         retry_count: u64,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let data = Data { input: raw, result: None, error_output: Some(&error_output) };
         let assigned = self.query_assign(entered, c.assign.as_ref(), data, th, Some(retry_count))?;
         let out = match &c.output {
@@ -248,7 +248,7 @@ impl Runner<'_> {
             None => error_output,
         };
         self.exit(entered, th, &out, assigned)?;
-        Ok(Step::Next(&c.next, out))
+        Ok(Transition::Next(&c.next, out))
     }
 }
 

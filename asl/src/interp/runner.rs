@@ -69,7 +69,7 @@ pub struct Thread<'p> {
 }
 
 /// What a state decided.
-pub enum Step<'s> {
+pub enum Transition<'s> {
     Next(&'s str, Value),
     End(Value),
 }
@@ -187,8 +187,8 @@ impl<'o> Runner<'o> {
                 return Err(Halt::Fail(Failure::runtime(format!("State '{name}' does not exist"))));
             };
             match self.run_state(state, input, th)? {
-                Step::End(out) => return Ok(out),
-                Step::Next(next, out) => {
+                Transition::End(out) => return Ok(out),
+                Transition::Next(next, out) => {
                     name = next;
                     input = out;
                 }
@@ -196,7 +196,7 @@ impl<'o> Runner<'o> {
         }
     }
 
-    fn run_state<'s>(&mut self, state: &'s State, raw: Value, th: &mut Thread) -> Result<Step<'s>, Halt> {
+    fn run_state<'s>(&mut self, state: &'s State, raw: Value, th: &mut Thread) -> Result<Transition<'s>, Halt> {
         self.transitions += 1;
         if self.transitions > self.opts.max_transitions {
             return Err(Halt::Fail(Failure::runtime(format!(
@@ -259,7 +259,7 @@ impl<'o> Runner<'o> {
                 let assigned = self.assign(&entered, assign, &effective, th, None)?;
                 let out = self.output_path(&entered, effective, th)?;
                 self.exit_sized(&entered, th, &out, assigned, unchanged)?;
-                Ok(Step::Next(next, out))
+                Ok(Transition::Next(next, out))
             }
             Kind::Wait(w) => {
                 let changed = self.effective_input_if_changed(&entered, &raw, None, th, None)?;
@@ -272,7 +272,7 @@ impl<'o> Runner<'o> {
                 let unchanged = changed.is_none() && matches!(state.output_path, IoPath::Default);
                 let out = self.output_path(&entered, changed.unwrap_or(raw), th)?;
                 self.exit_sized(&entered, th, &out, None, unchanged)?;
-                Ok(Step::End(out))
+                Ok(Transition::End(out))
             }
             Kind::Fail(f) => {
                 let error = self.fail_text(&entered, f.error.as_ref(), "ErrorPath", &raw, th)?;
@@ -291,7 +291,7 @@ impl<'o> Runner<'o> {
         changed: Option<Value>,
         raw: Value,
         th: &mut Thread,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let unchanged = changed.is_none() && matches!(entered.state.output_path, IoPath::Default);
         let effective = changed.unwrap_or(raw);
         let assigned = self.assign(entered, entered.state.assign.as_ref(), &effective, th, None)?;
@@ -307,7 +307,7 @@ impl<'o> Runner<'o> {
         raw: Value,
         result_path: &IoPath,
         th: &mut Thread,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let assigned = self.assign(entered, entered.state.assign.as_ref(), &raw, th, None)?;
         let (merged, same) = match result_path {
             IoPath::Default | IoPath::Null => (raw, true),
@@ -327,7 +327,7 @@ impl<'o> Runner<'o> {
         result: Value,
         result_path: &IoPath,
         th: &mut Thread,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         self.finish_sized(entered, raw, result, result_path, th, false)
     }
 
@@ -341,7 +341,7 @@ impl<'o> Runner<'o> {
         result_path: &IoPath,
         th: &mut Thread,
         result_checked: bool,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let assigned = self.assign(entered, entered.state.assign.as_ref(), &result, th, None)?;
         let merged = self.result_path(entered, raw, result, result_path)?;
         let out = self.output_path(entered, merged, th)?;
@@ -352,10 +352,10 @@ impl<'o> Runner<'o> {
         self.transition(entered, out)
     }
 
-    pub fn transition<'s>(&self, entered: &Entered<'s>, out: Value) -> Result<Step<'s>, Halt> {
+    pub fn transition<'s>(&self, entered: &Entered<'s>, out: Value) -> Result<Transition<'s>, Halt> {
         match &entered.state.next {
-            Some(n) if !entered.state.end => Ok(Step::Next(n, out)),
-            _ => Ok(Step::End(out)),
+            Some(n) if !entered.state.end => Ok(Transition::Next(n, out)),
+            _ => Ok(Transition::End(out)),
         }
     }
 

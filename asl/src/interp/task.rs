@@ -1,7 +1,7 @@
 //! States that retry and catch (Task, Parallel, Map), and the scripted Task itself.
 
 use super::jsonata::{Data, NumberField};
-use super::runner::{failure_details, obj, Entered, Halt, Route, Runner, Step, Thread};
+use super::runner::{failure_details, obj, Entered, Halt, Route, Runner, Thread, Transition};
 use crate::behaviour::Outcome;
 use crate::error::{names, Failure};
 use crate::jsonata::Expected;
@@ -46,7 +46,7 @@ impl Runner<'_> {
         raw: Value,
         th: &mut Thread,
         route_index: usize,
-    ) -> Result<Step<'s>, Halt> {
+    ) -> Result<Transition<'s>, Halt> {
         let (retriers, catchers): (&[Retrier], &[Catcher]) = match &entered.state.kind {
             Kind::Task(t) => (&t.retry, &t.catch),
             Kind::Parallel(p) => (&p.retry, &p.catch),
@@ -105,7 +105,7 @@ impl Runner<'_> {
         let assigned = self.assign(entered, c.assign.as_ref(), &error_output, th, Some(retry_count))?;
         let out = self.result_path(entered, raw, error_output, &c.result_path)?;
         self.exit(entered, th, &out, assigned)?;
-        Ok(Step::Next(&c.next, out))
+        Ok(Transition::Next(&c.next, out))
     }
 
     fn record_retries(&mut self, entered: &Entered, delays: Vec<f64>) {

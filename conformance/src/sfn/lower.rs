@@ -18,7 +18,7 @@
 //! Parameters once per state entry and resubmit them on retries, so a branch cannot learn its
 //! attempt number (UNSURE(aws): whether AWS re-evaluates them per attempt).
 
-use asl::behaviour::{Outcome, Step};
+use asl::behaviour::{Outcome, ScriptedStep};
 use asl::Behaviours;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -174,7 +174,7 @@ fn lower_task(name: &str, task: &Value, behaviours: &Behaviours) -> Result<Vec<(
 }
 
 /// The one step a Task's attempts all run, or why there is none.
-fn single_step(name: &str, task: &Map<String, Value>, behaviours: &Behaviours) -> Result<Step, String> {
+fn single_step(name: &str, task: &Map<String, Value>, behaviours: &Behaviours) -> Result<ScriptedStep, String> {
     let script = behaviours.script(name);
     if script.is_some_and(|s| !s.items.is_empty()) {
         return Err("a behaviour chosen by Map item needs the scripted Lambda".into());

@@ -12,7 +12,7 @@
 //! A mock answers with a fixed value, so `echo` (the input back) and `sleep` cannot be mocked,
 //! nor steps chosen by Map item: cases with those are unsupported in this mode.
 
-use asl::behaviour::{Outcome, Step};
+use asl::behaviour::{Outcome, ScriptedStep};
 use asl::Behaviours;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -61,7 +61,7 @@ pub fn add_case(config: &mut Value, definition: &Value, behaviours: Option<&Valu
 /// A response per attempt range: each step serves `times` attempts in turn. UNSURE(aws): what
 /// Step Functions Local answers past the last range; the last step is given to the end of the
 /// retry counter's range (attempt 99) so the answer is the scripted one.
-fn attempts(task: &str, steps: &[Step]) -> Result<Value, String> {
+fn attempts(task: &str, steps: &[ScriptedStep]) -> Result<Value, String> {
     let mut out = Map::new();
     let mut first = 0u64;
     for (i, step) in steps.iter().enumerate() {

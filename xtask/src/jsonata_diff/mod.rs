@@ -96,7 +96,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         runs.push(handle.join().map_err(|_| anyhow::anyhow!("a candidate's thread panicked"))?);
     }
 
-    let judged = report::judge(&all, fixed.len(), &node, &runs, &known);
+    let judged = report::judge_expressions(&all, fixed.len(), &node, &runs, &known);
     let dir = args.report.unwrap_or_else(|| root.join("target/jsonata-diff"));
     report::print(&judged);
     report::print_unexpected(&judged, &all, args.show);

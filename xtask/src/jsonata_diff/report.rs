@@ -54,7 +54,13 @@ impl Judgement {
     }
 }
 
-pub fn judge(cases: &[Case], fixed_count: usize, node: &NodeRun, runs: &[CandidateRun], known: &[Known]) -> Judged {
+pub fn judge_expressions(
+    cases: &[Case],
+    fixed_count: usize,
+    node: &NodeRun,
+    runs: &[CandidateRun],
+    known: &[Known],
+) -> Judged {
     let mut candidates = Vec::new();
     for run in runs {
         let mut j = Judgement {
