@@ -9,7 +9,7 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feature {
     pub id: String,
-    /// `None` for JSONPath-mode features the reference runs (each needs >= 3 cases).
+    /// `None` for features the reference runs (JSONPath or JSONata mode) (each needs >= 3 cases).
     pub tag: Option<String>,
     /// The `# area` heading the id sits under.
     pub area: String,

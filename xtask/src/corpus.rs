@@ -44,7 +44,7 @@ pub enum Command {
     },
     /// Coverage of features.txt by the corpus.
     Stats {
-        /// Fail when an untagged (JSONPath-mode) feature has fewer cases than this.
+        /// Fail when an untagged feature (one the reference runs, JSONPath or JSONata) has fewer cases than this.
         #[arg(long)]
         require: Option<usize>,
         /// List every feature, not only those under the requirement.
@@ -277,7 +277,7 @@ fn stats(require: Option<usize>, all: bool) -> Result<ExitCode> {
     }
     let unknown: Vec<&str> = counts.keys().copied().filter(|id| !features.iter().any(|f| f.id == *id)).collect();
     println!(
-        "{} cases, {} features ({} JSONPath-mode), {} below {need} cases",
+        "{} cases, {} features ({} run by the reference), {} below {need} cases",
         cases.len(),
         features.len(),
         features.iter().filter(|f| f.tag.is_none()).count(),
