@@ -1,5 +1,5 @@
 //! Engines that run cases: the trait, and the reference interpreter in process. The process
-//! engine is in [`crate::process`], the Step Functions API engine in [`crate::sfn`].
+//! engine is in [`crate::process`], the Step Functions API engine in the `asl-sfn` crate.
 
 use asl::{Behaviours, ExecutionContext, RunOptions, StateMachine};
 use serde_json::{json, Value};
@@ -55,7 +55,7 @@ impl std::fmt::Debug for Machine {
 }
 
 /// The answer to a [`Machine`] some other engine made.
-pub(crate) fn foreign_machine(engine: &str) -> Outcome {
+pub fn foreign_machine(engine: &str) -> Outcome {
     Outcome::Error(format!("{engine} was given a state machine that it did not create"))
 }
 

@@ -15,6 +15,5 @@ pub mod generated;
 pub mod process;
 pub mod report;
 pub mod serve;
-pub mod sfn;
 pub mod suite;
 pub mod teststate;

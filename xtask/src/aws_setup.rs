@@ -7,7 +7,7 @@
 //! the environment has none.
 
 use anyhow::{bail, Context, Result};
-use asl_conformance::sfn::api::error_chain;
+use asl_sfn::api::error_chain;
 use aws_config::Region;
 use aws_sdk_cloudformation::config::Credentials;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
@@ -81,7 +81,7 @@ impl std::fmt::Display for Target {
 
 async fn setup(args: Args) -> Result<()> {
     let root = crate::root();
-    let mut loader = asl_conformance::sfn::api::aws_loader();
+    let mut loader = asl_sfn::api::aws_loader();
     // For AWS, without --region, the loader's own chain (environment, profile, instance
     // metadata) finds it; an emulator takes the environment's or us-east-1.
     let env_region = || ["AWS_REGION", "AWS_DEFAULT_REGION"].iter().find_map(|v| std::env::var(v).ok());

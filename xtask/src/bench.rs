@@ -10,8 +10,10 @@ use anyhow::{bail, Context, Result};
 use asl_conformance::engine::{Engine, Outcome, Reference, Request};
 use asl_conformance::process::ProcessEngine;
 use asl_conformance::report;
-use asl_conformance::sfn::moto::MotoServer;
-use asl_conformance::sfn::{SfnConfig, SfnEngine};
+#[cfg(feature = "aws")]
+use asl_sfn::moto::MotoServer;
+#[cfg(feature = "aws")]
+use asl_sfn::{SfnConfig, SfnEngine};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -43,6 +45,7 @@ enum Kind {
     Reference(Reference),
     Process(Box<ProcessEngine>),
     /// The engine, and the moto server it talks to when we started one (dropped after it).
+    #[cfg(feature = "aws")]
     Sfn(Box<SfnEngine>, Option<MotoServer>),
 }
 
@@ -56,6 +59,7 @@ impl Bench {
         match &mut self.kind {
             Kind::Reference(e) => e,
             Kind::Process(e) => e.as_mut(),
+            #[cfg(feature = "aws")]
             Kind::Sfn(e, _) => e.as_mut(),
         }
     }
@@ -66,14 +70,32 @@ impl Bench {
         match &self.kind {
             Kind::Reference(_) => Some(std::process::id()),
             Kind::Process(e) => e.pid(),
+            #[cfg(feature = "aws")]
             Kind::Sfn(_, moto) => moto.as_ref().map(MotoServer::pid),
         }
     }
 
     /// Engines whose Wait states and retry delays take real time.
     fn real_clock(&self) -> bool {
-        matches!(self.kind, Kind::Sfn(..))
+        #[cfg(feature = "aws")]
+        return matches!(self.kind, Kind::Sfn(..));
+        #[cfg(not(feature = "aws"))]
+        false
     }
+}
+
+/// `sfn:<endpoint-url>` or `sfn:moto` (a moto server of our own).
+#[cfg(feature = "aws")]
+fn start_sfn(url: &str, cap: Duration) -> Result<Kind> {
+    let moto = if url == "moto" { Some(MotoServer::start(&root()).map_err(anyhow::Error::msg)?) } else { None };
+    let endpoint_url = moto.as_ref().map_or_else(|| url.to_string(), |m| m.url.clone());
+    let cfg = SfnConfig { endpoint_url: Some(endpoint_url), concurrency: 1, timeout: cap, ..SfnConfig::default() };
+    Ok(Kind::Sfn(Box::new(SfnEngine::connect(cfg).map_err(anyhow::Error::msg)?), moto))
+}
+
+#[cfg(not(feature = "aws"))]
+fn start_sfn(_: &str, _: Duration) -> Result<Kind> {
+    crate::aws::relaunch("an sfn: engine")
 }
 
 fn start(spec: &str, cap: Duration) -> Result<Bench> {
@@ -96,15 +118,12 @@ fn start(spec: &str, cap: Duration) -> Result<Bench> {
     } else if let Some(cmd) = spec.strip_prefix("process:") {
         Kind::Process(Box::new(ProcessEngine::spawn(cmd, cap)?))
     } else if let Some(url) = spec.strip_prefix("sfn:") {
-        let moto = if url == "moto" { Some(MotoServer::start(&root()).map_err(anyhow::Error::msg)?) } else { None };
-        let endpoint_url = moto.as_ref().map_or_else(|| url.to_string(), |m| m.url.clone());
-        let cfg = SfnConfig { endpoint_url: Some(endpoint_url), concurrency: 1, timeout: cap, ..SfnConfig::default() };
-        Kind::Sfn(Box::new(SfnEngine::connect(cfg).map_err(anyhow::Error::msg)?), moto)
+        start_sfn(url, cap)?
     } else {
         bail!("unknown engine {spec:?}: use reference, process:<cmd>, sfn:<endpoint-url>, sfn:moto or fakecloud");
     };
     let mut bench = Bench { label: spec.to_string(), kind };
-    if let Kind::Process(_) | Kind::Sfn(..) = bench.kind {
+    if !matches!(bench.kind, Kind::Reference(_)) {
         bench.label = format!("{} ({spec})", bench.engine().name());
     }
     Ok(bench)

@@ -63,6 +63,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
     }
 }
 
+#[cfg(not(feature = "aws"))]
+fn mock_config(_: &Path) -> Result<ExitCode> {
+    crate::aws::relaunch("corpus mock-config")
+}
+
+#[cfg(feature = "aws")]
 fn mock_config(out: &Path) -> Result<ExitCode> {
     let (cases, errors) = asl_conformance::case::load_dir(&root().join("corpus/cases"));
     if !errors.is_empty() {
@@ -72,7 +78,7 @@ fn mock_config(out: &Path) -> Result<ExitCode> {
     let mut mocked = 0;
     for c in &cases {
         let mut scratch = config.clone();
-        if asl_conformance::sfn::mock_config::add_case(&mut scratch, &c.definition, c.behaviours.as_ref()).is_ok() {
+        if asl_sfn::mock_config::add_case(&mut scratch, &c.definition, c.behaviours.as_ref()).is_ok() {
             config = scratch;
             mocked += 1;
         }

@@ -4,7 +4,8 @@ use crate::root;
 use anyhow::{bail, Context, Result};
 use asl_conformance::engine::{Engine, Reference};
 use asl_conformance::process::{split_command, ProcessEngine};
-use asl_conformance::sfn::{SfnConfig, SfnEngine};
+#[cfg(feature = "aws")]
+use asl_sfn::{SfnConfig, SfnEngine};
 use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::Command;
@@ -81,6 +82,7 @@ impl EngineArgs {
 pub enum Chosen {
     Reference(Reference),
     Process(Box<ProcessEngine>),
+    #[cfg(feature = "aws")]
     Sfn(Box<SfnEngine>),
 }
 
@@ -95,6 +97,9 @@ impl Chosen {
                 let engine = ProcessEngine::spawn(&cmd, Duration::from_secs_f64(args.timeout))?;
                 Ok(Chosen::Process(Box::new(engine)))
             }
+            #[cfg(not(feature = "aws"))]
+            EngineKind::Sfn => crate::aws::relaunch("--engine sfn"),
+            #[cfg(feature = "aws")]
             EngineKind::Sfn => {
                 check_timeout(args.timeout)?;
                 let cfg = SfnConfig {
@@ -118,6 +123,7 @@ impl Chosen {
         match self {
             Chosen::Reference(e) => e,
             Chosen::Process(e) => e.as_mut(),
+            #[cfg(feature = "aws")]
             Chosen::Sfn(e) => e.as_mut(),
         }
     }
@@ -126,7 +132,9 @@ impl Chosen {
     /// snapshot that does not borrow the engine.
     pub fn skip_rule(&self) -> impl Fn(&[String]) -> Option<String> {
         let support = match self {
-            Chosen::Reference(_) | Chosen::Sfn(_) => None,
+            Chosen::Reference(_) => None,
+            #[cfg(feature = "aws")]
+            Chosen::Sfn(_) => None,
             Chosen::Process(p) => Some(p.feature_support()),
         };
         move |features| support.as_ref().and_then(|s| s.unsupported_reason(features))

@@ -1,5 +1,7 @@
 //! `cargo xtask <command>`: the entry points users type.
 
+mod aws;
+#[cfg(feature = "aws")]
 mod aws_setup;
 mod bench;
 mod conformance;
@@ -53,7 +55,15 @@ enum Command {
     /// The bench workloads on several engines side by side (reports/bench/<date>/).
     Bench(bench::Args),
     /// Deploy (or --delete) the CloudFormation stack with the scripted Lambda for the sfn engine.
+    #[cfg(feature = "aws")]
     AwsSetup(aws_setup::Args),
+    /// Deploy the scripted Lambda stack (needs the AWS SDK: xtask runs again with it).
+    #[cfg(not(feature = "aws"))]
+    #[command(disable_help_flag = true)]
+    AwsSetup {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// JSONata expressions on our evaluator(s) and on the npm package jsonata@2.0.6 (AWS's dialect).
     JsonataDiff(jsonata_diff::Args),
 }
@@ -83,7 +93,10 @@ fn real_main() -> Result<ExitCode> {
         Command::Corpus { command } => corpus::run(command),
         Command::Expectations { command } => expectations::run(command),
         Command::Generators { command } => generators::run(command),
+        #[cfg(feature = "aws")]
         Command::AwsSetup(args) => aws_setup::run(args),
+        #[cfg(not(feature = "aws"))]
+        Command::AwsSetup { .. } => aws::relaunch("aws-setup"),
         Command::Bench(args) => bench::run(args),
         Command::JsonataDiff(args) => jsonata_diff::run(args),
     }

@@ -3,9 +3,10 @@
 //! index, the after-path views). Each disagreement is written as a pending file with the
 //! request and both answers.
 
-use anyhow::{bail, Context, Result};
-use asl_conformance::sfn::teststate_api::SdkTestState;
+use anyhow::{Context, Result};
 use asl_conformance::teststate::{self, ReferenceTestState, SavedResponses, TestStateApi};
+#[cfg(feature = "aws")]
+use asl_sfn::teststate_api::SdkTestState;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 /// Where the answers come from.
 pub enum Answerer {
     /// The TestState API at an endpoint (AWS when `endpoint` is `None`).
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     Api { endpoint: Option<String>, region: Option<String>, role_arn: Option<String> },
     /// The reference answering itself: checks the loop, must always agree.
     Reference,
@@ -22,9 +24,12 @@ pub enum Answerer {
 
 pub fn run(answerer: Answerer, seed: u64, cases: usize, pending: &Path) -> Result<ExitCode> {
     let (mut api, role): (Box<dyn TestStateApi>, Option<String>) = match answerer {
+        #[cfg(not(feature = "aws"))]
+        Answerer::Api { .. } => crate::aws::relaunch("--teststate through the API"),
+        #[cfg(feature = "aws")]
         Answerer::Api { endpoint, region, role_arn } => {
             if endpoint.is_none() && role_arn.is_none() {
-                bail!("TestState on AWS needs --role-arn (`cargo xtask aws-setup` creates one)");
+                anyhow::bail!("TestState on AWS needs --role-arn (`cargo xtask aws-setup` creates one)");
             }
             let api = SdkTestState::connect(endpoint.as_deref(), region.as_deref()).map_err(anyhow::Error::msg)?;
             (Box::new(api), role_arn)

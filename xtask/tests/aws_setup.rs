@@ -3,7 +3,7 @@
 //!
 //! moto is installed by engines/moto/install.sh (pinned, into target/moto-venv) when missing.
 
-use asl_conformance::sfn::moto::MotoServer;
+use asl_sfn::moto::MotoServer;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

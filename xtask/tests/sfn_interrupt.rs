@@ -3,8 +3,8 @@
 //! including those of executions still running. Needs moto: ignored unless
 //! `--include-ignored` (as `.ci/run` runs it).
 
-use asl_conformance::sfn::moto::MotoServer;
-use asl_conformance::sfn::{SfnConfig, SfnEngine};
+use asl_sfn::moto::MotoServer;
+use asl_sfn::{SfnConfig, SfnEngine};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -17,9 +17,9 @@ pub mod mock_config;
 pub mod moto;
 pub mod teststate_api;
 
-use crate::engine::{foreign_machine, Engine, Machine, Outcome, Reference, Request};
 use api::{Api, CallError};
 use asl::Behaviours;
+use asl_conformance::engine::{foreign_machine, Engine, Machine, Outcome, Reference, Request};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -334,7 +334,7 @@ impl Engine for SfnEngine {
         &mut self,
         reqs: &mut dyn Iterator<Item = (usize, Request)>,
         stop: &AtomicBool,
-        done: crate::engine::Done,
+        done: asl_conformance::engine::Done,
     ) {
         let limit = self.concurrency();
         let halt = Arc::new(AtomicBool::new(false));

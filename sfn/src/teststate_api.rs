@@ -1,9 +1,9 @@
 //! [`TestStateApi`] on a real endpoint: the TestState call through aws-sdk-sfn. Requests and
-//! responses go through the serde types of [`crate::teststate`], so the API's JSON shape is
+//! responses go through the serde types of [`asl_conformance::teststate`], so the API's JSON shape is
 //! defined in one place; this file only moves fields between them and the SDK.
 
 use super::api::Api;
-use crate::teststate::{TestStateApi, TestStateRequest, TestStateResponse};
+use asl_conformance::teststate::{TestStateApi, TestStateRequest, TestStateResponse};
 use aws_sdk_sfn::types::{
     InspectionLevel, MockErrorOutput, MockInput, MockResponseValidationMode, TestStateConfiguration,
 };

@@ -9,9 +9,9 @@
 use asl_conformance::case::Case;
 use asl_conformance::engine::{Engine, Outcome, Request};
 use asl_conformance::expectations::Expectations;
-use asl_conformance::sfn::moto::MotoServer;
-use asl_conformance::sfn::{SfnConfig, SfnEngine};
 use asl_conformance::suite::{self, Class, RunConfig};
+use asl_sfn::moto::MotoServer;
+use asl_sfn::{SfnConfig, SfnEngine};
 use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 use std::path::Path;
