@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::java;
 use super::{Call, Env, Func};
 use crate::error::Failure;
+use crate::jsonata::field::type_name;
 
 type Res = Result<Value, Failure>;
 
@@ -55,17 +56,6 @@ pub(super) fn apply(call: &Call, args: Vec<Cow<'_, Value>>, env: &mut dyn Env) -
 // this wording is ours. Only the States.Format template texts below are observed.
 fn invalid(f: Func, detail: impl Display) -> Failure {
     Failure::intrinsic(format!("Invalid arguments in {}: {detail}", f.name()))
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 fn str_arg<'v>(f: Func, v: &'v Value, which: &str) -> Result<&'v str, Failure> {
