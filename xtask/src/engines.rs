@@ -8,7 +8,6 @@ use asl_conformance::process::{split_command, ProcessEngine};
 use asl_sfn::{SfnConfig, SfnEngine};
 use clap::ValueEnum;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -164,7 +163,7 @@ fn resolve_aslcheck(cmd: &str) -> Result<String> {
     eprintln!(
         "building aslcheck in release mode for `{cmd}` (cargo build --release -p asl-conformance --bin aslcheck)"
     );
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::aws::cargo()
         .args(["build", "--release", "-p", "asl-conformance", "--bin", "aslcheck"])
         .current_dir(root())
         .status()
