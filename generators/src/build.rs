@@ -215,6 +215,20 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// A Map's ItemProcessor: its first child machine, which sees the variables around the Map
+    /// unless the Map is distributed (child executions see none).
+    fn render_processor(&mut self, children: &[usize], vis: &Vars, distributed: bool) -> Value {
+        let inner_vis = if distributed { Vec::new() } else { vis.clone() };
+        let mut processor = match children.first() {
+            Some(&c) => self.render_machine(c, inner_vis),
+            None => json!({}),
+        };
+        if distributed {
+            processor["ProcessorConfig"] = json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"});
+        }
+        processor
+    }
+
     fn render_machine(&mut self, m: usize, mut vis: Vars) -> Value {
         let Some(machine) = self.machines.get(m) else { return json!({}) };
         let (root, terminal, in_map) = (machine.root, machine.terminal, machine.in_map);
@@ -357,14 +371,7 @@ impl<'s> Builder<'s> {
                 s.insert("Branches".into(), Value::Array(branches));
             }
             JStep::Map(m) => {
-                let inner_vis = if m.distributed { Vec::new() } else { vis.clone() };
-                let mut processor = match children.first() {
-                    Some(&c) => self.render_machine(c, inner_vis),
-                    None => json!({}),
-                };
-                if m.distributed {
-                    processor["ProcessorConfig"] = json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"});
-                }
+                let processor = self.render_processor(children, vis, m.distributed);
                 s.insert("ItemProcessor".into(), processor);
             }
             JStep::Task(t) => {
@@ -404,14 +411,7 @@ impl<'s> Builder<'s> {
             s.insert("InputPath".into(), ip.clone());
         }
         s.insert("ItemsPath".into(), json!(m.items_path));
-        let inner_vis = if m.distributed { Vec::new() } else { vis.clone() };
-        let mut processor = match children.first() {
-            Some(&c) => self.render_machine(c, inner_vis),
-            None => json!({}),
-        };
-        if m.distributed {
-            processor["ProcessorConfig"] = json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"});
-        }
+        let processor = self.render_processor(children, vis, m.distributed);
         let selector = match &m.selector {
             ItemSelector::None => None,
             ItemSelector::Record => Some(record_selector()),

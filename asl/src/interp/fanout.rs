@@ -370,7 +370,6 @@ impl Runner<'_> {
         input: &Value,
         th: &Thread,
     ) -> Result<u64, Halt> {
-        let field = format!("{name}Path");
         let p = match src {
             NumberSource::Value(n) => return Ok(*n as u64),
             NumberSource::Path(p) => p,
@@ -382,11 +381,11 @@ impl Runner<'_> {
         let v = self.path_value(entered, p, input, th)?;
         match v.as_u64() {
             Some(n) => Ok(n),
-            None if v.as_i64().is_some_and(|n| n < 0) && field == "ToleratedFailureCountPath" => {
+            None if v.as_i64().is_some_and(|n| n < 0) && name == "ToleratedFailureCount" => {
                 Err(Halt::Fail(entered.fail(Failure::runtime("ToleratedFailureCount cannot be negative."))))
             }
             None => Err(Halt::Fail(entered.fail(Failure::runtime(format!(
-                "The {field} field refers to value \"{}\" which is not a valid integer: {}",
+                "The {name}Path field refers to value \"{}\" which is not a valid integer: {}",
                 shown(&v),
                 p.source()
             ))))),

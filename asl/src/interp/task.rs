@@ -242,7 +242,6 @@ impl Runner<'_> {
         th: &Thread,
         retry_count: u64,
     ) -> Result<Option<u64>, Halt> {
-        let field = format!("{name}Path");
         match src {
             None => Ok(None),
             Some(NumberSource::Value(n)) => Ok(Some(*n as u64)),
@@ -254,7 +253,7 @@ impl Runner<'_> {
                 Some(v) if v.as_u64().is_some_and(|n| n > 0) => Ok(v.as_u64()),
                 Some(v) => Err(Halt::Fail(entered.fail(Failure::runtime(format!(
                     // UNSURE(aws): the cause for a TimeoutSecondsPath value that is not a positive integer.
-                    "The {field} field refers to value \"{}\" which is not a valid positive integer: {}",
+                    "The {name}Path field refers to value \"{}\" which is not a valid positive integer: {}",
                     v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
                     p.source()
                 ))))),
